@@ -1,0 +1,31 @@
+/**
+ * The shop's settings, defined once with their defaults. CDK reads overrides from the `cakeShop` context
+ * (cdk.json or `-c`); the local stack reads the same keys. `env` names the variable a handler reads.
+ */
+export const settings = {
+  senderEmail: { env: 'SENDER_EMAIL', default: 'orders@cake-shop.example.com' },
+  cakeMakerEmail: { env: 'CAKE_MAKER_EMAIL', default: 'baker@cake-shop.example.com' },
+  deliveryEmail: { env: 'DELIVERY_EMAIL', default: 'dispatch@delivery.example.com' },
+  deliveryWebhookUrl: { env: 'DELIVERY_WEBHOOK_URL', default: '' },
+  customerServiceEmail: { env: 'CUSTOMER_SERVICE_EMAIL', default: 'care@cake-shop.example.com' },
+  customerServiceWebhookUrl: { env: 'CUSTOMER_SERVICE_WEBHOOK_URL', default: '' },
+  reminderAfterSeconds: { default: 24 * 3600 },
+  cancelAfterSeconds: { default: 48 * 3600 },
+  deliveryConfirmationTimeoutSeconds: { default: 7 * 24 * 3600 },
+  opsEmail: { default: '' },
+} as const;
+
+export type SettingName = keyof typeof settings;
+export type Settings = { [K in SettingName]: (typeof settings)[K]['default'] extends number ? number : string };
+
+export function resolveSettings(overrides: Partial<Record<SettingName, unknown>> = {}): Settings {
+  const resolved: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(settings)) {
+    const value = overrides[name as SettingName] ?? setting.default;
+    if (typeof value !== typeof setting.default) {
+      throw new Error(`Setting cakeShop.${name} must be a ${typeof setting.default}, got ${JSON.stringify(value)}`);
+    }
+    resolved[name] = value;
+  }
+  return resolved as Settings;
+}
