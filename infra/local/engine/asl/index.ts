@@ -1,0 +1,17 @@
+/**
+ * The pure semantics of Amazon States Language (JSONPath query language) for the local engine.
+ * The runtime imports only from here; nothing in this folder does I/O or keeps state.
+ *
+ * Every function that can fail at run time throws StatesError with the name AWS reports
+ * (States.Runtime, States.NoChoiceMatched, States.DataLimitExceeded). The `context` argument is optional
+ * where a state rarely needs it, but without it `$$` paths cannot be read.
+ */
+export * from './types';
+export { validateDefinition, InvalidDefinition } from './validate';
+export { selectPath, applyResultPath, resolvePayloadTemplate } from './paths';
+export { evaluateIntrinsic } from './intrinsics';
+export { prepareInput, prepareOutput, mapItemInput, catchOutput } from './processing';
+export { chooseNext } from './choice';
+export { parseTimestamp } from './timestamps';
+export { waitUntil, taskTimeouts, failure, mapItems, DEFAULT_TASK_TIMEOUT_SECONDS } from './states';
+export { errorMatches, findRetrier, retryDelayMs, findCatcher, assertPayloadSize, PAYLOAD_LIMIT_BYTES } from './errors';

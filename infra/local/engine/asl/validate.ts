@@ -1,0 +1,57 @@
+import aslValidator from 'asl-validator';
+import type { Catcher, Retrier, State, StateMachineDefinition } from './types';
+
+export class InvalidDefinition extends Error {
+  override name = 'InvalidDefinition';
+
+  constructor(readonly messages: readonly string[]) {
+    super(`Invalid state machine definition:\n${messages.join('\n')}`);
+  }
+}
+
+function* allStates(definition: StateMachineDefinition): Generator<[string, State]> {
+  for (const [name, state] of Object.entries(definition.States)) {
+    yield [name, state];
+    if (state.Type === 'Parallel') for (const branch of state.Branches) yield* allStates(branch);
+    if (state.Type === 'Map') {
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (processor !== undefined) yield* allStates(processor);
+    }
+  }
+}
+
+/**
+ * What asl-validator leaves out: States.ALL must stand alone, in the last retrier or catcher; and this
+ * engine runs the JSONPath query language only.
+ */
+function engineProblems(definition: StateMachineDefinition): string[] {
+  const problems: string[] = [];
+  if ((definition.QueryLanguage as string | undefined) === 'JSONata') problems.push('JSONATA_UNSUPPORTED: the local engine runs JSONPath state machines only.');
+  for (const [name, state] of allStates(definition)) {
+    if ((state.QueryLanguage as string | undefined) === 'JSONata') problems.push(`JSONATA_UNSUPPORTED: State "${name}" uses JSONata; the local engine runs JSONPath only.`);
+    if (state.Type !== 'Task' && state.Type !== 'Parallel' && state.Type !== 'Map') continue;
+    const lists: [string, readonly (Retrier | Catcher)[] | undefined][] = [
+      ['Retry', state.Retry],
+      ['Catch', state.Catch],
+    ];
+    for (const [field, handlers] of lists) {
+      (handlers ?? []).forEach((handler, index) => {
+        if (!handler.ErrorEquals.includes('States.ALL')) return;
+        if (handler.ErrorEquals.length > 1) problems.push(`STATES_ALL_NOT_ALONE: State "${name}" ${field}[${index}] lists States.ALL with other errors.`);
+        if (index !== (handlers ?? []).length - 1) problems.push(`STATES_ALL_NOT_LAST: State "${name}" ${field}[${index}] uses States.ALL but is not the last entry.`);
+      });
+    }
+  }
+  return problems;
+}
+
+/** Checks a definition with asl-validator (plus the rules above) and returns it typed; throws InvalidDefinition listing every problem. */
+export function validateDefinition(definition: unknown): StateMachineDefinition {
+  // asl-validator writes a default QueryLanguage into the object it is given.
+  const result = aslValidator(structuredClone(definition));
+  if (!result.isValid) throw new InvalidDefinition(result.errors.map((error) => `${error['Error code']}: ${error.Message}`));
+  const typed = definition as StateMachineDefinition;
+  const problems = engineProblems(typed);
+  if (problems.length > 0) throw new InvalidDefinition(problems);
+  return typed;
+}

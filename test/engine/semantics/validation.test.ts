@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidDefinition, validateDefinition, type StateMachineDefinition } from '../../../infra/local/engine/asl';
+import { orderStateMachineFile } from '../../../infra/wiring';
+
+const repositoryRoot = join(__dirname, '..', '..', '..');
+
+function problemsOf(definition: unknown): readonly string[] {
+  try {
+    validateDefinition(definition);
+  } catch (error) {
+    if (error instanceof InvalidDefinition) return error.messages;
+    throw error;
+  }
+  return [];
+}
+
+const taskWith = (fields: object): StateMachineDefinition =>
+  ({
+    StartAt: 'Bake',
+    States: {
+      Bake: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Next: 'Done', ...fields },
+      Done: { Type: 'Succeed' },
+    },
+  }) as StateMachineDefinition;
+
+describe('Definition validation', () => {
+  test('The order state machine, with its ${…} placeholders, is valid', () => {
+    // GIVEN the committed definition, placeholders unsubstituted
+    const definition: unknown = JSON.parse(readFileSync(join(repositoryRoot, orderStateMachineFile), 'utf8'));
+    // WHEN it is validated THEN it comes back typed, with its first state
+    expect(validateDefinition(definition).StartAt).toBe('Load Settings');
+  });
+
+  test('Validation does not modify the definition it checks', () => {
+    const definition = taskWith({});
+    const before = JSON.stringify(definition);
+    validateDefinition(definition);
+    expect(JSON.stringify(definition)).toBe(before);
+  });
+
+  test('A Next that names no state is reported by asl-validator', () => {
+    const problems = problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } });
+    expect(problems.some((problem) => problem.includes('MISSING_TRANSITION_TARGET') && problem.includes('Nowhere'))).toBe(true);
+  });
+
+  test('A Wait state without a duration is reported', () => {
+    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Wait', End: true } } }).some((problem) => problem.startsWith('WAIT_DURATION'))).toBe(true);
+  });
+
+  test('Both TimeoutSeconds and TimeoutSecondsPath on one task is reported', () => {
+    expect(problemsOf(taskWith({ TimeoutSeconds: 5, TimeoutSecondsPath: '$.t' })).some((problem) => problem.startsWith('TASK_TIMEOUT'))).toBe(true);
+  });
+
+  test('States.ALL alongside other error names is reported', () => {
+    const problems = problemsOf(taskWith({ Catch: [{ ErrorEquals: ['States.ALL', 'OrderCancelled'], Next: 'Done' }] }));
+    expect(problems.some((problem) => problem.startsWith('STATES_ALL_NOT_ALONE'))).toBe(true);
+  });
+
+  test('States.ALL in a retrier that is not the last is reported', () => {
+    const problems = problemsOf(taskWith({ Retry: [{ ErrorEquals: ['States.ALL'] }, { ErrorEquals: ['DependencyUnavailable'] }] }));
+    expect(problems.some((problem) => problem.startsWith('STATES_ALL_NOT_LAST'))).toBe(true);
+  });
+
+  test('The States.ALL rule applies inside Parallel branches too', () => {
+    const definition = {
+      StartAt: 'Both',
+      States: {
+        Both: {
+          Type: 'Parallel',
+          End: true,
+          Branches: [{ StartAt: 'Inner', States: { Inner: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Inner' }, { ErrorEquals: ['X'], Next: 'Inner' }] } } }],
+        },
+      },
+    };
+    expect(problemsOf(definition).some((problem) => problem.startsWith('STATES_ALL_NOT_LAST'))).toBe(true);
+  });
+
+  test('A JSONata state machine is refused, since the local engine runs JSONPath only', () => {
+    const definition = { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', End: true } } };
+    expect(problemsOf(definition).some((problem) => problem.startsWith('JSONATA_UNSUPPORTED'))).toBe(true);
+  });
+
+  test('The error message lists every problem', () => {
+    expect(() => validateDefinition({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } })).toThrow(/MISSING_TRANSITION_TARGET[\s\S]*MISSING_TERMINAL_STATE/);
+  });
+});
