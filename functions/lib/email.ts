@@ -1,0 +1,37 @@
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { asWorkflowError } from './aws-errors';
+
+const ses = new SESv2Client({});
+
+export interface EmailMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Sends the shop's emails through SES from the configured sender. */
+export class Mailer {
+  constructor(
+    private readonly sender: string,
+    private readonly client: SESv2Client = ses,
+  ) {}
+
+  async send(to: string, message: EmailMessage): Promise<void> {
+    try {
+      await this.client.send(
+        new SendEmailCommand({
+          FromEmailAddress: this.sender,
+          Destination: { ToAddresses: [to] },
+          Content: {
+            Simple: {
+              Subject: { Data: message.subject, Charset: 'UTF-8' },
+              Body: { Text: { Data: message.text, Charset: 'UTF-8' }, Html: { Data: message.html, Charset: 'UTF-8' } },
+            },
+          },
+        }),
+      );
+    } catch (error) {
+      throw asWorkflowError(error, 'Email (SES)');
+    }
+  }
+}

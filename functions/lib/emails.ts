@@ -1,0 +1,154 @@
+import type { EmailMessage } from './email';
+import { html } from './html';
+import type { Order } from './order';
+import { cakeName, firstName } from './order';
+
+/** Links in emails: the code is the only secret a person needs to act on an order. */
+export function linkUrl(publicBaseUrl: string, orderId: string, page: 'cancel' | 'fulfill' | 'delivered', code: string): string {
+  return `${publicBaseUrl}/order/${encodeURIComponent(orderId)}/${page}?code=${encodeURIComponent(code)}`;
+}
+
+export function statusUrl(publicBaseUrl: string, orderId: string): string {
+  return `${publicBaseUrl}/order/${encodeURIComponent(orderId)}`;
+}
+
+interface Section {
+  subject: string;
+  greeting: string;
+  paragraphs: string[];
+  details?: [string, string][];
+  action?: { label: string; url: string };
+  closing?: string;
+}
+
+function compose(section: Section): EmailMessage {
+  const details = section.details ?? [];
+  const text = [
+    section.greeting,
+    '',
+    ...section.paragraphs.flatMap((paragraph) => [paragraph, '']),
+    ...details.map(([label, value]) => `${label}: ${value.replace(/\n/g, '\n  ')}`),
+    ...(details.length > 0 ? [''] : []),
+    ...(section.action ? [`${section.action.label}:`, section.action.url, ''] : []),
+    section.closing ?? 'The Cake Shop',
+  ].join('\n');
+  const body = html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${section.subject}</title></head>
+<body style="font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;line-height:1.5;max-width:36rem;margin:0 auto;padding:1rem">
+<p>${section.greeting}</p>
+${section.paragraphs.map((paragraph) => html`<p>${paragraph}</p>`)}
+${details.length > 0 ? html`<table role="presentation" style="border-collapse:collapse">${details.map(([label, value]) => html`<tr><th scope="row" style="text-align:left;padding:0.25rem 1rem 0.25rem 0;vertical-align:top">${label}</th><td style="padding:0.25rem 0;white-space:pre-line">${value}</td></tr>`)}</table>` : ''}
+${section.action ? html`<p><a href="${section.action.url}" style="display:inline-block;background:#7a2e4d;color:#ffffff;padding:0.75rem 1.25rem;border-radius:0.375rem;text-decoration:none;font-weight:bold">${section.action.label}</a></p><p style="font-size:0.875rem">If the button does not work, copy this link into your browser:<br>${section.action.url}</p>` : ''}
+<p>${section.closing ?? 'The Cake Shop'}</p>
+</body></html>`;
+  return { subject: section.subject, text, html: body.value };
+}
+
+function cakeDetails(order: Order, withAddress: boolean): [string, string][] {
+  return [
+    ['Order', order.orderId],
+    ['Cake', cakeName(order.productId)],
+    ['Quantity', String(order.quantity)],
+    ['Message on the cake', order.message ? order.message : '(none)'],
+    ...(withAddress ? ([['Delivery address', order.address]] as [string, string][]) : []),
+  ];
+}
+
+export function orderReceivedEmail(order: Order, cancelUrl: string, orderStatusUrl: string): EmailMessage {
+  return compose({
+    subject: `We have your order: ${cakeName(order.productId)}`,
+    greeting: `Hello ${firstName(order.name)},`,
+    paragraphs: [
+      `Thank you for ordering ${order.quantity} × ${cakeName(order.productId)}. We have passed your order to our cake maker and will email you when it is on its way.`,
+      `You can follow your order at ${orderStatusUrl}`,
+      'Changed your mind? You can cancel until the cake maker has finished your cake, using the link below.',
+    ],
+    details: cakeDetails(order, true),
+    action: { label: 'Cancel my order', url: cancelUrl },
+  });
+}
+
+export function cakeMakerRequestEmail(order: Order, fulfilUrl: string, reminder: boolean): EmailMessage {
+  const cake = cakeName(order.productId);
+  return compose({
+    subject: reminder ? `Reminder: please confirm order ${order.orderId} (${cake})` : `New order to bake: ${order.quantity} × ${cake}`,
+    greeting: 'Hello,',
+    paragraphs: [
+      reminder
+        ? `This order is still waiting for you. If it is not confirmed soon, it will be cancelled and the customer told.`
+        : `A new order has come in. Please bake the cake below.`,
+      'When the cake is ready for the delivery company, press the button below to mark it ready.',
+    ],
+    details: [...cakeDetails(order, true), ['Customer', order.name]],
+    action: { label: 'Mark the cake ready', url: fulfilUrl },
+  });
+}
+
+export function deliveryRequestEmail(order: Order): EmailMessage {
+  return compose({
+    subject: `Collection and delivery: order ${order.orderId}`,
+    greeting: 'Hello,',
+    paragraphs: ['A cake is ready for collection from the Cake Shop. Please deliver it to the address below.'],
+    details: [...cakeDetails(order, true), ['Customer', order.name]],
+  });
+}
+
+export function onItsWayEmail(order: Order, deliveredUrl: string): EmailMessage {
+  return compose({
+    subject: `Your ${cakeName(order.productId)} is on its way`,
+    greeting: `Hello ${firstName(order.name)},`,
+    paragraphs: [
+      `Good news: your ${cakeName(order.productId)} is ready and the delivery company is bringing it to you.`,
+      'When it arrives, please confirm delivery with the link below. You can rate your cake from 1 to 5 and leave a comment.',
+    ],
+    details: cakeDetails(order, true),
+    action: { label: 'Confirm delivery', url: deliveredUrl },
+  });
+}
+
+export function feedbackEmail(order: Order): EmailMessage {
+  return compose({
+    subject: `Customer feedback for order ${order.orderId}`,
+    greeting: 'Hello,',
+    paragraphs: [`${order.name} confirmed delivery of their ${cakeName(order.productId)}.`],
+    details: [
+      ['Order', order.orderId],
+      ['Cake', cakeName(order.productId)],
+      ['Rating', order.rating === undefined ? 'No rating given' : `${order.rating} out of 5`],
+      ['Comment', order.comment ? order.comment : '(none)'],
+    ],
+  });
+}
+
+export function cancelledByCustomerEmail(order: Order): EmailMessage {
+  return compose({
+    subject: `Cancelled: order ${order.orderId} (${cakeName(order.productId)})`,
+    greeting: 'Hello,',
+    paragraphs: ['The customer has cancelled this order. Please do not bake it; its link no longer works.'],
+    details: cakeDetails(order, false),
+  });
+}
+
+export function cancelledUnfulfilledEmail(order: Order): EmailMessage {
+  return compose({
+    subject: `Your order for ${cakeName(order.productId)} has been cancelled`,
+    greeting: `Hello ${firstName(order.name)},`,
+    paragraphs: [
+      'We are sorry: our cake maker could not confirm your order in time, so we have cancelled it.',
+      'You are welcome to order again at any time.',
+    ],
+    details: cakeDetails(order, false),
+  });
+}
+
+export function orderFailedEmail(order: Order): EmailMessage {
+  return compose({
+    subject: `There was a problem with your order for ${cakeName(order.productId)}`,
+    greeting: `Hello ${firstName(order.name)},`,
+    paragraphs: [
+      'We are sorry: something went wrong on our side and we could not complete your order.',
+      'Our team has been told. Please reply to this email if you would like us to look into it.',
+    ],
+    details: cakeDetails(order, false),
+  });
+}

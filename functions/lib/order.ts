@@ -1,0 +1,135 @@
+import { findProduct } from './catalogue';
+import { workflowErrorNames } from './errors';
+
+export const orderStatuses = [
+  'PLACED',
+  'FULFILLED',
+  'OUT_FOR_DELIVERY',
+  'DELIVERED',
+  'COMPLETED',
+  'DELIVERED_UNCONFIRMED',
+  'CANCELLED',
+  'FAILED',
+] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export function isOrderStatus(value: unknown): value is OrderStatus {
+  return typeof value === 'string' && (orderStatuses as readonly string[]).includes(value);
+}
+
+export interface TimelineEntry {
+  status: OrderStatus;
+  at: string;
+  note?: string;
+}
+
+/** The three steps a person takes through a link in an email. */
+export type LinkStep = 'cancel' | 'fulfil' | 'delivered';
+
+export const codeHashField = {
+  cancel: 'cancelCodeHashes',
+  fulfil: 'fulfilCodeHashes',
+  delivered: 'deliveredCodeHashes',
+} as const satisfies Record<LinkStep, string>;
+
+export const taskTokenField = {
+  fulfil: 'fulfilTaskToken',
+  delivered: 'deliveryTaskToken',
+} as const;
+export type TaskTokenField = (typeof taskTokenField)[keyof typeof taskTokenField];
+
+export interface OrderDetails {
+  name: string;
+  email: string;
+  address: string;
+  productId: string;
+  quantity: number;
+  message?: string;
+}
+
+/** An order as stored in the orders table. Code hashes and task tokens never leave the backend. */
+export interface Order extends OrderDetails {
+  orderId: string;
+  status: OrderStatus;
+  createdAt: string;
+  updatedAt: string;
+  timeline: TimelineEntry[];
+  cancelCodeHashes?: string[];
+  fulfilCodeHashes?: string[];
+  deliveredCodeHashes?: string[];
+  fulfilTaskToken?: string;
+  deliveryTaskToken?: string;
+  fulfilledAt?: string;
+  deliveredAt?: string;
+  cancelledAt?: string;
+  rating?: number;
+  comment?: string;
+}
+
+/** What anyone holding the order id may see: no contact details, codes or tokens. */
+export interface OrderSummary {
+  orderId: string;
+  status: OrderStatus;
+  cake: { productId: string; name: string };
+  quantity: number;
+  createdAt: string;
+  updatedAt: string;
+  timeline: TimelineEntry[];
+}
+
+export function cakeName(productId: string): string {
+  return findProduct(productId)?.name ?? productId;
+}
+
+export function summariseOrder(order: Order): OrderSummary {
+  return {
+    orderId: order.orderId,
+    status: order.status,
+    cake: { productId: order.productId, name: cakeName(order.productId) },
+    quantity: order.quantity,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    timeline: order.timeline.map(({ status, at, note }) => (note === undefined ? { status, at } : { status, at, note })),
+  };
+}
+
+export function firstName(name: string): string {
+  return name.trim().split(/\s+/)[0] ?? name;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function isOrderId(value: unknown): value is string {
+  return typeof value === 'string' && uuidPattern.test(value);
+}
+
+export const statusLabels: Record<OrderStatus, string> = {
+  PLACED: 'Order placed',
+  FULFILLED: 'Cake ready',
+  OUT_FOR_DELIVERY: 'Out for delivery',
+  DELIVERED: 'Delivered',
+  COMPLETED: 'Completed',
+  DELIVERED_UNCONFIRMED: 'Delivered (not confirmed)',
+  CANCELLED: 'Cancelled',
+  FAILED: 'Failed',
+};
+
+const maxNoteLength = 300;
+
+/**
+ * The timeline is public (GET /order/{orderId}), so a failure cause is shown only when it is one of the
+ * workflow's own errors, whose messages are written for people; anything else gets a generic note.
+ */
+export function timelineNote(status: OrderStatus, reason: unknown): string | undefined {
+  if (typeof reason !== 'string' || reason.trim() === '') return undefined;
+  if (status !== 'FAILED') return reason.slice(0, maxNoteLength);
+  try {
+    const cause = JSON.parse(reason) as { errorType?: unknown; errorMessage?: unknown };
+    if ((workflowErrorNames as readonly unknown[]).includes(cause.errorType) && typeof cause.errorMessage === 'string') {
+      return cause.errorMessage.slice(0, maxNoteLength);
+    }
+  } catch {
+    // Not a Lambda error cause: fall through to the generic note.
+  }
+  return 'The order could not be completed because of an unexpected error.';
+}

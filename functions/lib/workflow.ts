@@ -1,0 +1,39 @@
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+
+const sfn = new SFNClient({});
+
+export function executionNameFor(orderId: string): string {
+  return `order-${orderId}`;
+}
+
+/** The order workflow's side of Step Functions: starting an order and answering its callback tasks. */
+export class OrderWorkflow {
+  constructor(
+    // Handlers that only answer callbacks have no STATE_MACHINE_ARN: tokens name their execution.
+    private readonly stateMachineArn = '',
+    private readonly client: SFNClient = sfn,
+  ) {}
+
+  async start(orderId: string): Promise<void> {
+    await this.client.send(
+      new StartExecutionCommand({
+        stateMachineArn: this.stateMachineArn,
+        name: executionNameFor(orderId),
+        input: JSON.stringify({ orderId }),
+      }),
+    );
+  }
+
+  async succeedTask(taskToken: string, output: Record<string, unknown>): Promise<void> {
+    await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+  }
+
+  async failTask(taskToken: string, error: string, cause: string): Promise<void> {
+    await this.client.send(new SendTaskFailureCommand({ taskToken, error, cause }));
+  }
+}
+
+/** The task behind the token has already ended (timed out or moved on), so it can no longer be answered. */
+export function isStaleTaskToken(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TaskTimedOut' || error.name === 'TaskDoesNotExist');
+}
