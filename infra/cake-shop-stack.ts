@@ -1,0 +1,127 @@
+import { Aws, CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import { OpsAlarms } from './constructs/ops-alarms';
+import { OrderWorkflow } from './constructs/order-workflow';
+import { ShopApi } from './constructs/shop-api';
+import { ShopFunction } from './constructs/shop-function';
+import { routes } from './routes';
+import { settings as settingSpecs, type Settings } from './settings';
+import { tables, type TableName, type TableSpec } from './tables';
+import { handlers, type Access, type HandlerName, type HandlerSpec } from './wiring';
+
+export interface CakeShopStackProps extends StackProps {
+  settings: Settings;
+}
+
+const pascalCase = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
+
+/** The whole shop on AWS: tables, handlers, the order workflow, the HTTP API and the alarms that watch them. */
+export class CakeShopStack extends Stack {
+  readonly tables: Record<TableName, dynamodb.Table>;
+  readonly senderIdentity: ses.EmailIdentity;
+  readonly webhookSecret: secretsmanager.Secret;
+  readonly api: ShopApi;
+  readonly functions: Record<HandlerName, ShopFunction>;
+  readonly workflow: OrderWorkflow;
+  readonly alarms: OpsAlarms;
+
+  constructor(scope: Construct, id: string, props: CakeShopStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    this.tables = {
+      orders: this.table('OrdersTable', tables.orders),
+      idempotency: this.table('IdempotencyTable', tables.idempotency),
+    };
+
+    this.senderIdentity = new ses.EmailIdentity(this, 'SenderIdentity', {
+      identity: ses.Identity.email(settings.senderEmail),
+    });
+
+    this.webhookSecret = new secretsmanager.Secret(this, 'WebhookSigningSecret', {
+      description: 'HMAC key that signs the webhooks sent to the delivery company and customer service',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.webhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The receivers hold a copy of this key, so rotating it is a change agreed with them, not a schedule.',
+    });
+
+    // The API exists before the handlers so each can be told its public URL; routes are added once they exist.
+    this.api = new ShopApi(this, 'Api');
+
+    const handlerSpecs = Object.entries(handlers) as [HandlerName, HandlerSpec][];
+    this.functions = {} as Record<HandlerName, ShopFunction>;
+    for (const [name, spec] of handlerSpecs) {
+      this.functions[name] = new ShopFunction(this, `${pascalCase(name)}Function`, {
+        entry: spec.entry,
+        timeoutSeconds: spec.timeoutSeconds,
+        environment: { PUBLIC_BASE_URL: this.api.url, ...settingsEnvironment(settings, spec) },
+      });
+    }
+
+    this.workflow = new OrderWorkflow(this, 'OrderWorkflow', { functions: this.functions, settings });
+
+    // Bound after the workflow exists: starting and answering executions needs its ARN. No handler the
+    // workflow invokes holds a workflow grant, so this creates no dependency cycle.
+    for (const [name, spec] of handlerSpecs) {
+      for (const access of spec.access) this.bind(this.functions[name], access, settings);
+    }
+
+    this.api.addRoutes(routes, this.functions);
+
+    this.alarms = new OpsAlarms(this, 'OpsAlarms', { opsEmail: settings.opsEmail });
+    this.alarms.watchStateMachine(this.workflow.stateMachine);
+    for (const [name] of handlerSpecs) this.alarms.watchFunction(pascalCase(name), this.functions[name]);
+
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the shop API', value: this.api.url });
+    const stepFunctionsConsole = `https://${Aws.REGION}.console.aws.amazon.com/states/home?region=${Aws.REGION}`;
+    new CfnOutput(this, 'StateMachineConsoleUrl', {
+      description: 'The order workflow in the Step Functions console',
+      value: `${stepFunctionsConsole}#/statemachines/view/${this.workflow.stateMachine.stateMachineArn}`,
+    });
+  }
+
+  private table(id: string, spec: TableSpec): dynamodb.Table {
+    return new dynamodb.Table(this, id, {
+      partitionKey: { name: spec.partitionKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: spec.timeToLiveAttribute,
+    });
+  }
+
+  private bind(fn: ShopFunction, access: Access, settings: Settings): void {
+    switch (access) {
+      case 'orders:read':
+        return fn.bindTable(this.tables.orders, tables.orders, 'read');
+      case 'orders:write':
+        return fn.bindTable(this.tables.orders, tables.orders, 'write');
+      case 'idempotency':
+        return fn.bindTable(this.tables.idempotency, tables.idempotency, 'write');
+      case 'email':
+        return fn.bindEmailSender(this.senderIdentity, settingSpecs.senderEmail.env, settings.senderEmail);
+      case 'workflow:start':
+        return fn.bindWorkflowStart(this.workflow.stateMachine, 'STATE_MACHINE_ARN');
+      case 'workflow:callback':
+        return fn.bindWorkflowCallback(this.workflow.stateMachine);
+      case 'webhook:secret':
+        return fn.bindSecret(this.webhookSecret, 'WEBHOOK_SECRET_ARN');
+    }
+  }
+}
+
+/** The settings a handler's wiring entry lists, under the variable names infra/settings.ts gives them. */
+function settingsEnvironment(settings: Settings, spec: HandlerSpec): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const name of spec.settings ?? []) {
+    const setting = settingSpecs[name];
+    if (!('env' in setting)) throw new Error(`Setting cakeShop.${name} has no environment variable in infra/settings.ts`);
+    environment[setting.env] = String(settings[name]);
+  }
+  return environment;
+}

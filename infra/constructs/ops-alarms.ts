@@ -1,0 +1,70 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface OpsAlarmsProps {
+  /** Subscribed to the topic when set; an empty string leaves the topic for ops to subscribe to. */
+  opsEmail: string;
+}
+
+/** Any failed order or handler error pages ops: in a small shop each one is a customer waiting for a cake. */
+export class OpsAlarms extends Construct {
+  readonly topic: sns.Topic;
+  private readonly action: SnsAction;
+
+  constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
+    super(scope, id);
+
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts the cake shop ops alarm topic',
+      enableKeyRotation: true,
+    });
+    // The AWS managed SNS key cannot be used by CloudWatch alarms, so the topic has its own key that lets
+    // CloudWatch encrypt notifications for alarms in this account only.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'Cake shop ops alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.opsEmail) this.topic.addSubscription(new EmailSubscription(props.opsEmail));
+    this.action = new SnsAction(this.topic);
+  }
+
+  watchStateMachine(stateMachine: sfn.StateMachine): void {
+    this.alarm('OrderExecutionsFailed', 'An order execution failed', stateMachine.metricFailed());
+    this.alarm('OrderExecutionsTimedOut', 'An order execution timed out', stateMachine.metricTimedOut());
+    this.alarm('OrderExecutionsAborted', 'An order execution was stopped by hand', stateMachine.metricAborted());
+  }
+
+  watchFunction(id: string, fn: lambda.IFunction): void {
+    this.alarm(`${id}Errors`, `The ${id} handler threw an error`, fn.metricErrors());
+  }
+
+  private alarm(id: string, description: string, metric: cloudwatch.Metric): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric: metric.with({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.action);
+  }
+}

@@ -1,0 +1,64 @@
+import * as path from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { Settings } from '../settings';
+import { functionPlaceholders, settingPlaceholders, orderStateMachineFile, type HandlerName } from '../wiring';
+import { repositoryRoot } from './shop-function';
+import { taskTokenMasking } from './task-token-masking';
+
+export interface OrderWorkflowProps {
+  functions: Record<HandlerName, lambda.IFunction>;
+  settings: Settings;
+}
+
+/** One STANDARD execution per order, defined by statemachines/order.asl.json. */
+export class OrderWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: OrderWorkflowProps) {
+    super(scope, id);
+
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
+    const definitionSubstitutions: Record<string, string> = {};
+
+    // DefinitionBody.fromFile adds no IAM of its own: each function the ASL names is granted here, beside the
+    // substitution that puts its ARN into the definition, and nothing else is invocable.
+    for (const [placeholder, handler] of Object.entries(functionPlaceholders)) {
+      const fn = props.functions[handler];
+      definitionSubstitutions[placeholder] = fn.functionArn;
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+      );
+    }
+    for (const [placeholder, setting] of Object.entries(settingPlaceholders)) {
+      definitionSubstitutions[placeholder] = String(props.settings[setting]);
+    }
+
+    // The vendedlogs prefix keeps Step Functions from growing the account's CloudWatch Logs resource policy.
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${this.node.path.replace(/\//g, '-')}`,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      dataProtectionPolicy: taskTokenMasking(),
+    });
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromFile(path.join(repositoryRoot, orderStateMachineFile)),
+      definitionSubstitutions,
+      role,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'CloudWatch Logs delivery and X-Ray actions support no resource-level permissions; ' +
+        'this is the policy Step Functions documents for logging and tracing.',
+    });
+  }
+}

@@ -1,0 +1,127 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import type { TableSpec } from '../tables';
+import { taskTokenMasking } from './task-token-masking';
+
+/** Entries in infra/wiring.ts are relative to the repository root, whatever directory `cdk` runs from. */
+export const repositoryRoot = path.join(__dirname, '..', '..');
+
+export const powertoolsServiceName = 'cake-shop-orders';
+
+export type TableAccess = 'read' | 'write';
+
+// Item-level actions only: the L2 read grants also allow Scan and stream reads, which no handler needs.
+const tableActions: Record<TableAccess, readonly string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  write: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
+
+export interface ShopFunctionProps {
+  /** Handler source file, relative to the repository root. */
+  entry: string;
+  timeoutSeconds?: number;
+  environment?: Record<string, string>;
+}
+
+/**
+ * Every shop handler, with the defaults held in one place. The `bind*` methods grant access to a resource and
+ * set the variable that names it in the same call, so a handler can never hold a grant without knowing the
+ * resource, or the other way round.
+ */
+export class ShopFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ShopFunctionProps) {
+    const entry = path.join(repositoryRoot, props.entry);
+    if (!fs.existsSync(entry)) {
+      throw new Error(`Handler ${id} has no source file at ${props.entry} (see infra/wiring.ts)`);
+    }
+    super(scope, id, {
+      entry,
+      handler: 'handler',
+      projectRoot: repositoryRoot,
+      depsLockFilePath: path.join(repositoryRoot, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(props.timeoutSeconds ?? 10),
+      tracing: lambda.Tracing.ACTIVE,
+      // Callback handlers receive task tokens in their events; masking keeps a logged event from leaking one.
+      logGroup: new logs.LogGroup(scope, `${id}LogGroup`, {
+        retention: logs.RetentionDays.ONE_MONTH,
+        dataProtectionPolicy: taskTokenMasking(),
+      }),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: powertoolsServiceName,
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        // Stack traces only need file and line; leaving the sources out of the map keeps the package small.
+        sourcesContent: false,
+        target: 'node22',
+        format: OutputFormat.CJS,
+      },
+    });
+
+    // Acknowledged on the function, so each covers exactly this function's role and default policy.
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'AWSLambdaBasicExecutionRole only lets the function write to its own log streams.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'The shop targets Node.js 22, the runtime its handlers and the local runner are tested on.',
+      },
+    );
+  }
+
+  bindTable(table: dynamodb.ITable, spec: TableSpec, access: TableAccess): void {
+    table.grant(this, ...tableActions[access]);
+    this.addEnvironment(spec.env, table.tableName);
+  }
+
+  /** Sending is scoped to the verified sender identity, so a handler cannot mail as anyone else. */
+  bindEmailSender(identity: ses.IEmailIdentity, senderEnv: string, senderEmail: string): void {
+    identity.grantSendEmail(this);
+    this.addEnvironment(senderEnv, senderEmail);
+  }
+
+  bindWorkflowStart(stateMachine: sfn.IStateMachine, env: string): void {
+    stateMachine.grantStartExecution(this);
+    this.addEnvironment(env, stateMachine.stateMachineArn);
+  }
+
+  /** The task token in the request names the execution, so callbacks need the grant but no variable. */
+  bindWorkflowCallback(stateMachine: sfn.IStateMachine): void {
+    stateMachine.grantTaskResponse(this);
+  }
+
+  bindSecret(secret: secretsmanager.ISecret, env: string): void {
+    secret.grantRead(this);
+    this.addEnvironment(env, secret.secretArn);
+  }
+}

@@ -1,0 +1,499 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { CakeShopStack } from '../../infra/cake-shop-stack';
+import { routes } from '../../infra/routes';
+import { resolveSettings, settings as settingSpecs, type Settings } from '../../infra/settings';
+import { taskTokenPattern } from '../../infra/constructs/task-token-masking';
+import { tables } from '../../infra/tables';
+import {
+  functionPlaceholders,
+  handlers,
+  orderStateMachineFile,
+  settingPlaceholders,
+  type Access,
+  type HandlerName,
+  type HandlerSpec,
+} from '../../infra/wiring';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type PolicyResource = { Properties: { PolicyDocument: { Statement: Statement[] }; Roles: unknown[] } };
+
+/** Actions AWS documents as supporting no resource-level permissions: the only ones allowed on "*". */
+const actionsWithoutResourceLevelPermissions = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+
+const handlerNames = Object.keys(handlers) as HandlerName[];
+const spec = (name: HandlerName): HandlerSpec => handlers[name];
+const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
+
+function synthesize(settings: Settings, app: App): { stack: CakeShopStack; template: Template } {
+  const stack = new CakeShopStack(app, 'CakeShop', { settings });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+const logicalId = (construct: IConstruct): string => Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnResource);
+
+describe('the cake shop stack', () => {
+  const settings = resolveSettings();
+  let stack: CakeShopStack;
+  let template: Template;
+  let policies: Record<string, PolicyResource>;
+
+  // One synth bundles all sixteen handlers with esbuild, so every test in this file shares it.
+  beforeAll(() => {
+    ({ stack, template } = synthesize(settings, new App()));
+    policies = template.findResources('AWS::IAM::Policy') as Record<string, PolicyResource>;
+  });
+
+  const functionId = (name: HandlerName): string => logicalId(stack.functions[name]);
+  const roleId = (name: HandlerName): string => {
+    const role = stack.functions[name].role;
+    if (!role) throw new Error(`Handler ${name} has no execution role`);
+    return logicalId(role);
+  };
+  const statementsOfRole = (id: string): Statement[] =>
+    Object.values(policies)
+      .filter((policy) => policy.Properties.Roles.some((role) => JSON.stringify(role) === JSON.stringify({ Ref: id })))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+
+  describe('order workflow', () => {
+    it('runs each order as a STANDARD execution', () => {
+      // GIVEN the synthesized stack, THEN its one state machine is STANDARD
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD' });
+    });
+
+    it('logs every event with execution data to its own log group', () => {
+      // GIVEN the state machine, THEN it logs at level ALL, including inputs and outputs
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: true,
+          Destinations: [
+            { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrderWorkflowLogs'), 'Arn'] } } },
+          ],
+        },
+      });
+    });
+
+    it('masks task tokens in its execution log and in every handler log', () => {
+      // GIVEN the state machine's log group and each handler's log group
+      const logGroups = template.findResources('AWS::Logs::LogGroup');
+      const functions = template.findResources('AWS::Lambda::Function');
+      const ids = [
+        ...Object.keys(logGroups).filter((id) => id.startsWith('OrderWorkflowLogs')),
+        ...handlerNames.map((name) => functions[functionId(name)].Properties.LoggingConfig.LogGroup.Ref as string),
+      ];
+      // THEN each redacts what the task token pattern matches
+      expect(ids).toHaveLength(handlerNames.length + 1);
+      for (const id of ids) {
+        expect(logGroups[id].Properties.DataProtectionPolicy).toEqual(
+          expect.objectContaining({ Configuration: { CustomDataIdentifier: [{ Name: 'TaskToken', Regex: taskTokenPattern }] } }),
+        );
+      }
+    });
+
+    it('recognises a task token inside the escaped parameters of an execution log event', () => {
+      // GIVEN a TaskScheduled event as Step Functions logs it, with the parameters as an escaped JSON string
+      const event = JSON.stringify({
+        type: 'TaskScheduled',
+        details: { parameters: JSON.stringify({ Payload: { orderId: 'o-1', taskToken: 'AQCEAAAAKgAAAAMAAAAA+/token=' } }) },
+      });
+      // WHEN what the pattern matches is masked
+      const masked = event.replace(new RegExp(taskTokenPattern, 'g'), '***');
+      // THEN the token is gone and the rest of the event is still readable
+      expect(masked).not.toContain('AQCEAAAAKgAAAAMAAAAA');
+      expect(masked).toContain('o-1');
+    });
+
+    it('traces executions with X-Ray', () => {
+      // GIVEN the state machine, THEN X-Ray tracing is on
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
+    });
+
+    it('substitutes every placeholder of the ASL file, and nothing else', () => {
+      // GIVEN the placeholders written in statemachines/order.asl.json
+      const asl = fs.readFileSync(path.join(__dirname, '..', '..', orderStateMachineFile), 'utf8');
+      const placeholders = [...new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]))].sort();
+      // WHEN the state machine's substitutions are read
+      const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+      const substituted = Object.keys(machine.Properties.DefinitionSubstitutions).sort();
+      // THEN each placeholder has a substitution and each substitution has a placeholder
+      expect(placeholders.length).toBeGreaterThan(0);
+      expect(substituted).toEqual(placeholders);
+    });
+
+    it('fills each function placeholder with the ARN of the handler infra/wiring.ts names', () => {
+      // GIVEN functionPlaceholders in infra/wiring.ts, THEN each placeholder carries its handler's ARN
+      const expected = Object.fromEntries(
+        Object.entries(functionPlaceholders).map(([placeholder, handler]) => [
+          placeholder,
+          { 'Fn::GetAtt': [functionId(handler), 'Arn'] },
+        ]),
+      );
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', { DefinitionSubstitutions: Match.objectLike(expected) });
+    });
+
+    it('fills each setting placeholder with the setting written as a string', () => {
+      // GIVEN settingPlaceholders in infra/wiring.ts, THEN each carries its setting, which the ASL turns back into a number
+      const expected = Object.fromEntries(
+        Object.entries(settingPlaceholders).map(([placeholder, setting]) => [placeholder, String(settings[setting])]),
+      );
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', { DefinitionSubstitutions: Match.objectLike(expected) });
+    });
+
+    it('may invoke exactly the functions its definition names', () => {
+      // GIVEN the state machine role's statements
+      const statements = statementsOfRole(logicalId(stack.workflow.stateMachine.role));
+      // WHEN the Lambda ones are collected
+      const lambdaStatements = statements.filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('lambda:')),
+      );
+      const invocable = lambdaStatements.flatMap((statement) =>
+        [statement.Resource].flat().map((resource) => JSON.stringify(resource)),
+      );
+      // THEN they name the placeholder functions and no other
+      const named = [...new Set(Object.values(functionPlaceholders))].map((handler) =>
+        JSON.stringify({ 'Fn::GetAtt': [functionId(handler), 'Arn'] }),
+      );
+      expect(lambdaStatements.flatMap(actionsOf).filter((action) => action !== 'lambda:InvokeFunction')).toEqual([]);
+      expect(invocable.sort()).toEqual(named.sort());
+    });
+  });
+
+  describe('IAM', () => {
+    it('grants "*" only for actions that support no resource-level permissions', () => {
+      // GIVEN every statement of every IAM policy in the stack
+      const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+      // WHEN the actions granted on "*" are collected
+      const onAnyResource = statements
+        .filter((statement) => [statement.Resource].flat().includes('*'))
+        .flatMap(actionsOf);
+      // THEN X-Ray and log delivery are the only ones
+      expect(onAnyResource.filter((action) => !actionsWithoutResourceLevelPermissions.has(action))).toEqual([]);
+    });
+
+    const grantsByAccess: Partial<Record<Access, string>> = {
+      'workflow:start': 'states:StartExecution',
+      'workflow:callback': 'states:SendTaskSuccess',
+      email: 'ses:SendEmail',
+      'webhook:secret': 'secretsmanager:GetSecretValue',
+    };
+
+    it.each(handlerNames)('handler %s holds the workflow, email and secret grants its wiring lists, and no others', (name) => {
+      // GIVEN the handler's access list in infra/wiring.ts
+      const access: readonly Access[] = spec(name).access;
+      // WHEN its role's actions are read
+      const actions = statementsOfRole(roleId(name)).flatMap(actionsOf);
+      // THEN each guarded action is granted exactly when the access list asks for it
+      for (const [kind, action] of Object.entries(grantsByAccess)) {
+        expect({ kind, granted: actions.includes(action) }).toEqual({ kind, granted: access.includes(kind as Access) });
+      }
+    });
+
+    const orderReaders = handlerNames.filter((name) => !spec(name).access.includes('orders:write'));
+    it.each(orderReaders)('handler %s can only read orders', (name) => {
+      // GIVEN a handler whose wiring lists no orders:write
+      // WHEN the actions it holds on the orders table are read
+      const onOrders = statementsOfRole(roleId(name))
+        .filter((statement) => JSON.stringify(statement.Resource).includes(`"${logicalId(stack.tables.orders)}"`))
+        .flatMap(actionsOf);
+      // THEN they are reads only
+      expect(onOrders.length).toBeGreaterThan(0);
+      expect(onOrders.filter((action) => !/^dynamodb:(GetItem|BatchGetItem|Query|ConditionCheckItem)$/.test(action))).toEqual([]);
+    });
+
+    it('scopes sending email to the sender identity', () => {
+      // GIVEN the statements that allow sending email
+      const sending = Object.values(policies)
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement) => actionsOf(statement).includes('ses:SendEmail'));
+      // THEN each names the sender's SES identity
+      expect(sending.length).toBeGreaterThan(0);
+      for (const statement of sending) {
+        expect(JSON.stringify(statement.Resource)).toContain(`"Ref":"${logicalId(stack.senderIdentity)}"`);
+      }
+      template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: settings.senderEmail });
+    });
+
+    it('lets callback handlers answer task tokens of the order state machine only', () => {
+      // GIVEN each handler wired with workflow:callback, THEN it may send task results to the order state machine and nowhere else
+      const callbacks = handlerNames.filter((name) => spec(name).access.includes('workflow:callback'));
+      for (const name of callbacks) {
+        const answering = statementsOfRole(roleId(name)).filter((statement) =>
+          actionsOf(statement).includes('states:SendTaskSuccess'),
+        );
+        expect(answering).toEqual([
+          expect.objectContaining({
+            Action: expect.arrayContaining(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']),
+            Resource: { Ref: logicalId(stack.workflow.stateMachine) },
+          }),
+        ]);
+      }
+    });
+  });
+
+  describe('handlers', () => {
+    it('run on Node.js 22 on arm64 with X-Ray active tracing', () => {
+      // GIVEN one function per handler in infra/wiring.ts, THEN every one has the shared runtime defaults
+      template.resourceCountIs('AWS::Lambda::Function', handlerNames.length);
+      template.allResourcesProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+    });
+
+    it('map stack traces through source maps and name the Powertools service', () => {
+      // GIVEN every function, THEN Node reads the bundled source maps and Powertools knows the service
+      template.allResourcesProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: Match.anyValue() }),
+        },
+      });
+    });
+
+    it('log to log groups that expire', () => {
+      // GIVEN each function's log group
+      for (const name of handlerNames) {
+        const fn = template.findResources('AWS::Lambda::Function')[functionId(name)];
+        const logGroupId: string = fn.Properties.LoggingConfig.LogGroup.Ref;
+        // THEN it has a retention period
+        expect(template.findResources('AWS::Logs::LogGroup')[logGroupId].Properties.RetentionInDays).toEqual(expect.any(Number));
+      }
+    });
+
+    it.each(handlerNames)('handler %s receives the variables its wiring entry implies, and no others', (name) => {
+      // GIVEN the handler's wiring entry
+      const { access, settings: readsSettings = [] } = spec(name);
+      const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL']);
+      if (access.includes('orders:read') || access.includes('orders:write')) expected.add(tables.orders.env);
+      if (access.includes('idempotency')) expected.add(tables.idempotency.env);
+      if (access.includes('email')) expected.add(settingSpecs.senderEmail.env);
+      if (access.includes('workflow:start')) expected.add('STATE_MACHINE_ARN');
+      if (access.includes('webhook:secret')) expected.add('WEBHOOK_SECRET_ARN');
+      for (const setting of readsSettings) {
+        const settingSpec = settingSpecs[setting];
+        if ('env' in settingSpec) expected.add(settingSpec.env);
+      }
+      // WHEN its synthesized environment is read
+      const fn = template.findResources('AWS::Lambda::Function')[functionId(name)];
+      // THEN it holds exactly those variables
+      expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([...expected].sort());
+    });
+
+    it('tell every handler the API URL, without a trailing slash', () => {
+      // GIVEN every function, THEN PUBLIC_BASE_URL is the API endpoint, which API Gateway gives without a trailing slash
+      template.allResourcesProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({ PUBLIC_BASE_URL: { 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] } }),
+        },
+      });
+    });
+
+    it('give the order-placing handler the ARN of the state machine it starts', () => {
+      // GIVEN the handler wired with workflow:start, THEN it knows which state machine to start
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ STATE_MACHINE_ARN: { Ref: logicalId(stack.workflow.stateMachine) } }) },
+      });
+    });
+  });
+
+  describe('tables', () => {
+    it('keeps orders by orderId, billed on demand, encrypted, with point-in-time recovery', () => {
+      // GIVEN the orders table spec in infra/tables.ts, THEN the table matches it and is protected
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: tables.orders.partitionKey, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    });
+
+    it('keeps idempotency records by id and expires them on their expiration attribute', () => {
+      // GIVEN the idempotency table spec, THEN Powertools' key and expiry attribute are used
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    });
+  });
+
+  describe('HTTP API', () => {
+    const routeTable = routes.map((route) => [`${route.method} ${route.path}`, route.handler]);
+    it.each(routeTable)('routes %s to handler %s', (routeKey, handler) => {
+      // GIVEN the route's integration
+      const [route] = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }));
+      const integrationId: string = route.Properties.Target['Fn::Join'][1][1].Ref;
+      const integration = template.findResources('AWS::ApiGatewayV2::Integration')[integrationId];
+      // THEN it proxies to the handler infra/routes.ts names
+      expect(integration.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [functionId(handler as HandlerName), 'Arn'] });
+    });
+
+    it('has no routes beyond infra/routes.ts', () => {
+      // GIVEN infra/routes.ts, THEN the API has no route it does not list
+      template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
+    });
+
+    it('throttles every route by default', () => {
+      // GIVEN the $default stage, THEN it limits the rate and burst of every route
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+      });
+    });
+
+    it('writes access logs that never record the path or query string', () => {
+      // GIVEN the stage's access log format
+      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const format: string = stage.Properties.AccessLogSettings.Format;
+      // THEN it records requests by route template and leaves out what links carry
+      expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+      expect(JSON.parse(format)).toEqual(
+        expect.objectContaining({ requestId: '$context.requestId', routeKey: '$context.routeKey' }),
+      );
+      expect(format).not.toMatch(/\$context\.path|querystring|\$request\.|\$context\.requestOverride/i);
+    });
+  });
+
+  describe('alarms', () => {
+    const topicRef = (): unknown => ({ Ref: logicalId(stack.alarms.topic) });
+
+    it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])('pages ops on %s of the order workflow', (metric) => {
+      // GIVEN the state machine metric, THEN an alarm on it notifies the ops topic
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/States',
+        MetricName: metric,
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalId(stack.workflow.stateMachine) } }],
+        AlarmActions: [topicRef()],
+      });
+    });
+
+    it.each(handlerNames)('pages ops when handler %s throws', (name) => {
+      // GIVEN the handler's Errors metric, THEN an alarm on it notifies the ops topic
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId(name) } }],
+        AlarmActions: [topicRef()],
+      });
+    });
+
+    it('sends alarms to a topic encrypted with a key CloudWatch may use, over TLS only', () => {
+      // GIVEN the ops topic, THEN it is encrypted with a rotated key CloudWatch may use, and refuses plain HTTP
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OpsAlarmsTopicKey'), 'Arn'] },
+      });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    it('subscribes no one when no ops email is set', () => {
+      // GIVEN the default settings, where opsEmail is empty, THEN the topic has no subscription
+      template.resourceCountIs('AWS::SNS::Subscription', 0);
+    });
+  });
+
+  describe('outputs', () => {
+    it('prints the API URL', () => {
+      // GIVEN the stack outputs, THEN ApiUrl is the API endpoint
+      template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] } });
+    });
+
+    it('links to the state machine in the Step Functions console', () => {
+      // GIVEN the stack outputs, THEN the console link names the region and the state machine ARN
+      template.hasOutput('StateMachineConsoleUrl', {
+        Value: {
+          'Fn::Join': [
+            '',
+            [
+              'https://',
+              { Ref: 'AWS::Region' },
+              '.console.aws.amazon.com/states/home?region=',
+              { Ref: 'AWS::Region' },
+              '#/statemachines/view/',
+              { Ref: logicalId(stack.workflow.stateMachine) },
+            ],
+          ],
+        },
+      });
+    });
+  });
+
+  describe('cdk-nag AwsSolutions checks', () => {
+    it('find nothing that is neither fixed nor acknowledged', () => {
+      // GIVEN the synthesized stack, WHEN the AwsSolutions pack checks it
+      const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
+      // THEN there is no error and no warning left
+      const findings = report.violations.map(
+        (violation) => `${violation.severity} ${violation.ruleName}: ${violation.description}`,
+      );
+      expect(findings).toEqual([]);
+    });
+
+    it('acknowledge each finding with a reason, and IAM findings one by one', () => {
+      // GIVEN every acknowledgement recorded in the construct tree
+      const acknowledgements = stack.node
+        .findAll()
+        .flatMap((construct) => construct.node.metadata)
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
+      // THEN each gives a reason and wildcard IAM findings name the exact wildcard
+      expect(acknowledgements.length).toBeGreaterThan(0);
+      for (const [id, reason] of acknowledgements) {
+        expect({ id, reason: reason.length > 20 }).toEqual({ id, reason: true });
+        if (/AwsSolutions-IAM[45]/.test(id)) expect(id).toMatch(/AwsSolutions-IAM[45]\[.+\]$/);
+      }
+    });
+  });
+});
+
+describe('the cake shop stack with an ops email', () => {
+  it('subscribes the ops email to the alarm topic', () => {
+    // GIVEN an ops email in the cakeShop context (bundling skipped: only the subscription is under test)
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    // WHEN the stack is synthesized
+    const { template } = synthesize(resolveSettings({ opsEmail: 'ops@cake-shop.example.com' }), app);
+    // THEN the topic has that email subscription
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@cake-shop.example.com',
+      TopicArn: { Ref: Match.stringLikeRegexp('^OpsAlarmsTopic') },
+    });
+  });
+});
