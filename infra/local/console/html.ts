@@ -1,0 +1,113 @@
+import type { ServerResponse } from 'node:http';
+
+/** Markup that is already safe: only `html` and `raw` make one, so every other value gets escaped. */
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
+
+const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => entities[character]);
+}
+
+function render(value: HtmlValue): string {
+  if (value instanceof SafeHtml) return value.value;
+  if (Array.isArray(value)) return value.map(render).join('');
+  if (value === null || value === undefined || value === false) return '';
+  return escapeHtml(String(value));
+}
+
+/** Tagged template that escapes every interpolated value unless it is SafeHtml. */
+export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {
+  let out = strings[0];
+  values.forEach((value, index) => {
+    out += render(value) + strings[index + 1];
+  });
+  return new SafeHtml(out);
+}
+
+function policy(styleSource: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    `style-src ${styleSource}`,
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+const headersWith = (csp: string): Readonly<Record<string, string>> => ({
+  'Content-Security-Policy': csp,
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  // Not no-referrer: under it Chromium sends `Origin: null` with form posts, and the cross-site check needs the real origin.
+  'Referrer-Policy': 'same-origin',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+});
+
+export const securityHeaders = headersWith(policy("'self'"));
+
+/**
+ * Mermaid styles the SVG it draws with inline style attributes made at run time, which no hash or nonce can
+ * cover, so only pages with a drawing allow inline styles. Scripts stay 'self' (mermaid needs no eval),
+ * which is what keeps injected markup inert.
+ */
+export const drawingSecurityHeaders = headersWith(policy("'self' 'unsafe-inline'"));
+
+export interface PageOptions {
+  title: string;
+  body: SafeHtml;
+  /** Scripts from /ops/assets; pages work without them. */
+  scripts?: readonly string[];
+  /** Extra `<head>` markup, e.g. a no-script refresh while an execution runs. */
+  head?: SafeHtml;
+  nav?: boolean;
+}
+
+export function page({ title, body, scripts = [], head, nav = true }: PageOptions): SafeHtml {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/ops/assets/console.css">
+${head}
+${scripts.map((script) => html`<script src="/ops/assets/${script}" defer></script>`)}
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+${nav ? html`<header><nav aria-label="Main"><a href="/">Cake shop</a> <a href="/ops">Executions</a></nav></header>` : ''}
+<main id="main">
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+export function sendHtml(res: ServerResponse, status: number, markup: SafeHtml, options: { drawing?: boolean } = {}): void {
+  res.writeHead(status, {
+    ...(options.drawing ? drawingSecurityHeaders : securityHeaders),
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+  res.end(markup.value);
+}
+
+export function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(303, { ...securityHeaders, Location: location, 'Cache-Control': 'no-store' });
+  res.end();
+}

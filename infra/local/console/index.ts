@@ -1,0 +1,252 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { messagePage, confirmPage, executionPage, executionPath, executionStatuses, executionVersion, listPage, type OpsAction, type StatusFilter } from './ops-pages';
+import { redirect, securityHeaders, sendHtml } from './html';
+import { orderPlacedPage, readOrderForm, shopPage, toOrderRequest, type FieldError } from './shop-page';
+import { WorkflowReader, orderExecutionPrefix, type ReaderOptions } from './workflow-reader';
+
+export interface ConsoleOptions extends ReaderOptions {
+  /** Base URL of the shop API, no trailing slash: the demo shop posts orders there and links to the status page. */
+  shopApiBase: string;
+  pageSize?: number;
+}
+
+/** Handles `/` (demo shop) and `/ops/**` (ops console); resolves false for any other path so the caller can route it. */
+export type ConsoleHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+const maxFormBytes = 32 * 1024;
+
+const assets: Record<string, { file: string; type: string }> = {
+  'mermaid.min.js': { file: require.resolve('mermaid/dist/mermaid.min.js'), type: 'text/javascript; charset=utf-8' },
+  'console.js': { file: join(__dirname, 'assets', 'console.js'), type: 'text/javascript; charset=utf-8' },
+  'console.css': { file: join(__dirname, 'assets', 'console.css'), type: 'text/css; charset=utf-8' },
+};
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new HttpProblem(415, 'Unsupported form', 'Send the form as application/x-www-form-urlencoded.');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxFormBytes) throw new HttpProblem(413, 'Form too large', `The form may be at most ${maxFormBytes} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+/**
+ * Cookies are not involved, but a form on another site could still POST to this console on 127.0.0.1;
+ * browsers say where a request came from, so a cross-site POST is refused.
+ */
+function assertSameOrigin(req: IncomingMessage): void {
+  const site = req.headers['sec-fetch-site'];
+  const origin = req.headers.origin;
+  const crossSite = (site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && originHost(origin) !== req.headers.host);
+  if (crossSite) throw new HttpProblem(403, 'Refused', 'This form may only be posted from the console itself.');
+}
+
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeName(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpProblem(404, 'No such execution', 'The execution name in this address is not valid.');
+  }
+}
+
+function methodNotAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('Allow', allow);
+  sendHtml(res, 405, messagePage('Method not allowed', `Use ${allow} here.`, { href: '/ops', text: 'Back to executions' }));
+}
+
+async function sendAsset(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  const asset = Object.hasOwn(assets, name) ? assets[name] : undefined;
+  if (!asset) {
+    sendHtml(res, 404, messagePage('Not found', 'There is no such file.'));
+    return;
+  }
+  const { size } = await stat(asset.file);
+  res.writeHead(200, { ...securityHeaders, 'Content-Type': asset.type, 'Content-Length': size, 'Cache-Control': 'public, max-age=300' });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    createReadStream(asset.file).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
+  });
+}
+
+function parseErrors(body: unknown): { errors: FieldError[]; message?: string } {
+  if (!body || typeof body !== 'object') return { errors: [] };
+  const { errors, message } = body as { errors?: unknown; message?: unknown };
+  const list = Array.isArray(errors)
+    ? errors
+        .filter((error): error is { field: unknown; message: unknown } => Boolean(error) && typeof error === 'object')
+        .map((error) => ({ field: String(error.field ?? ''), message: String(error.message ?? '') }))
+    : [];
+  return { errors: list, message: typeof message === 'string' ? message : undefined };
+}
+
+export function createConsole(options: ConsoleOptions): ConsoleHandler {
+  const reader = new WorkflowReader(options);
+  const pageSize = options.pageSize ?? 20;
+  const shopApiBase = options.shopApiBase.replace(/\/+$/, '');
+
+  async function placeOrder(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    assertSameOrigin(req);
+    const { form, idempotencyKey } = readOrderForm(await readForm(req));
+    let response: Response;
+    try {
+      response = await fetch(`${shopApiBase}/order`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}) },
+        body: JSON.stringify(toOrderRequest(form)),
+      });
+    } catch {
+      sendHtml(res, 502, shopPage({ form, problem: 'The shop is not answering right now. Please try again in a minute.' }));
+      return;
+    }
+    const body: unknown = await response.json().catch(() => undefined);
+    if (response.ok) {
+      const placed = (body ?? {}) as { orderId?: unknown; statusUrl?: unknown };
+      const orderId = String(placed.orderId ?? '');
+      const statusUrl = typeof placed.statusUrl === 'string' && /^https?:\/\//.test(placed.statusUrl) ? placed.statusUrl : `${shopApiBase}/order/${encodeURIComponent(orderId)}`;
+      sendHtml(res, 201, orderPlacedPage(form.name, orderId, statusUrl));
+      return;
+    }
+    const { errors, message } = parseErrors(body);
+    const problem = errors.length > 0 ? undefined : (message ?? `The shop answered ${response.status}.`);
+    sendHtml(res, response.status, shopPage({ form, errors, problem }));
+  }
+
+  async function listExecutions(url: URL, res: ServerResponse): Promise<void> {
+    const requested = url.searchParams.get('status') ?? '';
+    const status = executionStatuses.find((candidate) => candidate === requested) as StatusFilter | undefined;
+    const search = (url.searchParams.get('order') ?? '').trim();
+    if (search) {
+      const name = search.startsWith(orderExecutionPrefix) ? search : `${orderExecutionPrefix}${search}`;
+      const found = await reader.describe(name);
+      const executions = found && (!status || found.status === status) ? [found] : [];
+      sendHtml(res, 200, listPage({ executions, status, search, notFound: found ? undefined : name }));
+      return;
+    }
+    const page = await reader.listExecutions(status, url.searchParams.get('page') ?? undefined, pageSize);
+    sendHtml(res, 200, listPage({ ...page, status, search }));
+  }
+
+  async function showExecution(name: string, res: ServerResponse): Promise<void> {
+    const detail = await reader.detail(name);
+    if (!detail) throw new HttpProblem(404, 'No such execution', `No execution is named ${name}.`);
+    // The history is the page's subject; an unreadable order record is reported in its place, not as a failed page.
+    const order = await reader.order(name).then(
+      (record) => ({ record }),
+      (error: unknown) => ({ problem: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+    );
+    sendHtml(res, 200, executionPage({ ...detail, order }), { drawing: true });
+  }
+
+  async function sendVersion(name: string, res: ServerResponse): Promise<void> {
+    const execution = await reader.describe(name);
+    if (!execution?.executionArn) throw new HttpProblem(404, 'No such execution', `No execution is named ${name}.`);
+    const events = await reader.history(execution.executionArn);
+    res.writeHead(200, { ...securityHeaders, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify({ version: executionVersion(execution, events) }));
+  }
+
+  async function act(action: OpsAction, name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const execution = await reader.describe(name);
+    if (!execution?.executionArn) throw new HttpProblem(404, 'No such execution', `No execution is named ${name}.`);
+    if (req.method !== 'POST') {
+      sendHtml(res, 200, confirmPage(action, execution));
+      return;
+    }
+    assertSameOrigin(req);
+    try {
+      if (action === 'stop') await reader.stop(execution.executionArn);
+      else await reader.redrive(execution.executionArn);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new HttpProblem(409, `Could not ${action} ${name}`, reason);
+    }
+    redirect(res, executionPath(name));
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const method = req.method ?? 'GET';
+    const reading = method === 'GET' || method === 'HEAD';
+    const path = url.pathname;
+    if (path === '/') {
+      if (reading) sendHtml(res, 200, shopPage());
+      else if (method === 'POST') await placeOrder(req, res);
+      else methodNotAllowed(res, 'GET, POST');
+      return true;
+    }
+    if (path !== '/ops' && !path.startsWith('/ops/')) return false;
+    if (path.startsWith('/ops/assets/')) {
+      if (reading) await sendAsset(req, res, path.slice('/ops/assets/'.length));
+      else methodNotAllowed(res, 'GET');
+      return true;
+    }
+    if (path === '/ops' || path === '/ops/') {
+      if (reading) await listExecutions(url, res);
+      else methodNotAllowed(res, 'GET');
+      return true;
+    }
+    const match = /^\/ops\/executions\/([^/]+)(?:\/(stop|redrive|version))?$/.exec(path);
+    if (!match) throw new HttpProblem(404, 'Not found', 'There is no such page in the console.');
+    const name = decodeName(match[1]);
+    const action = match[2];
+    if (action === 'stop' || action === 'redrive') {
+      if (reading || method === 'POST') await act(action, name, req, res);
+      else methodNotAllowed(res, 'GET, POST');
+    } else if (!reading) {
+      methodNotAllowed(res, 'GET');
+    } else if (action === 'version') {
+      await sendVersion(name, res);
+    } else {
+      await showExecution(name, res);
+    }
+    return true;
+  }
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    try {
+      return await route(req, res, url);
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy();
+        return true;
+      }
+      if (error instanceof HttpProblem) {
+        sendHtml(res, error.status, messagePage(error.title, error.message, { href: '/ops', text: 'Back to executions' }));
+      } else {
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        sendHtml(res, 502, messagePage('Step Functions or DynamoDB did not answer', reason, { href: '/ops', text: 'Try again' }));
+      }
+      return true;
+    }
+  };
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { products } from '../../../functions/lib/catalogue';
+import { html, page, type SafeHtml } from './html';
+
+export const orderFields = ['name', 'email', 'address', 'productId', 'quantity', 'message'] as const;
+export type OrderField = (typeof orderFields)[number];
+export type OrderForm = Record<OrderField, string>;
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+const emptyForm: OrderForm = { name: '', email: '', address: '', productId: products[0].id, quantity: '1', message: '' };
+
+export function readOrderForm(body: URLSearchParams): { form: OrderForm; idempotencyKey: string } {
+  const form = { ...emptyForm };
+  for (const field of orderFields) form[field] = body.get(field) ?? '';
+  return { form, idempotencyKey: body.get('idempotencyKey') ?? '' };
+}
+
+/** The JSON body `POST /order` takes; quantity stays text when it is not a whole number so the API names the field. */
+export function toOrderRequest(form: OrderForm): Record<string, unknown> {
+  const quantity = /^\s*\d+\s*$/.test(form.quantity) ? Number(form.quantity) : form.quantity;
+  return {
+    name: form.name,
+    email: form.email,
+    address: form.address,
+    productId: form.productId,
+    quantity,
+    ...(form.message.trim() ? { message: form.message } : {}),
+  };
+}
+
+const labels: Record<OrderField, string> = {
+  name: 'Your name',
+  email: 'Email address',
+  address: 'Delivery address',
+  productId: 'Cake',
+  quantity: 'How many',
+  message: 'Message on the cake (optional)',
+};
+
+export interface ShopView {
+  form?: OrderForm;
+  errors?: readonly FieldError[];
+  /** A problem that belongs to no field, such as the API being down. */
+  problem?: string;
+}
+
+function fieldError(field: OrderField, errors: readonly FieldError[]): SafeHtml | string {
+  const messages = errors.filter((error) => error.field === field).map((error) => error.message);
+  return messages.length > 0 ? html`<p class="field-error" id="${field}-error">${messages.join(' ')}</p>` : '';
+}
+
+function describedBy(field: OrderField, errors: readonly FieldError[]): SafeHtml | string {
+  return errors.some((error) => error.field === field) ? html` aria-invalid="true" aria-describedby="${field}-error"` : '';
+}
+
+/**
+ * The demo shop: a plain form posted back to the console, which calls `POST /order` with JSON, so ordering
+ * works without JavaScript. Each rendering carries a fresh Idempotency-Key, so a double-clicked submit
+ * places one order while a corrected resubmission after an error is a new request.
+ */
+export function shopPage({ form = emptyForm, errors = [], problem }: ShopView = {}): SafeHtml {
+  const known = new Set<string>(orderFields);
+  const summary = [
+    ...(problem ? [html`<li>${problem}</li>`] : []),
+    ...errors.map((error) =>
+      known.has(error.field) ? html`<li><a href="#${error.field}">${error.message}</a></li>` : html`<li>${error.field}: ${error.message}</li>`,
+    ),
+  ];
+  const body = html`<h1>Order a cake</h1>
+${
+  summary.length > 0
+    ? html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+<h2 id="error-summary-title">Please check your order</h2><ul>${summary}</ul></div>`
+    : ''
+}
+<form class="order-form" method="post" action="/" novalidate>
+<input type="hidden" name="idempotencyKey" value="${randomUUID()}">
+<div class="field"><label for="name">${labels.name}</label>${fieldError('name', errors)}
+<input id="name" name="name" value="${form.name}" autocomplete="name" required maxlength="100"${describedBy('name', errors)}></div>
+<div class="field"><label for="email">${labels.email}</label>${fieldError('email', errors)}
+<input id="email" name="email" type="email" value="${form.email}" autocomplete="email" required maxlength="254"${describedBy('email', errors)}></div>
+<div class="field"><label for="address">${labels.address}</label>${fieldError('address', errors)}
+<textarea id="address" name="address" rows="3" autocomplete="street-address" required maxlength="500"${describedBy('address', errors)}>${form.address}</textarea></div>
+<div class="field"><label for="productId">${labels.productId}</label>${fieldError('productId', errors)}
+<select id="productId" name="productId"${describedBy('productId', errors)}>
+${products.map((product) => html`<option value="${product.id}"${product.id === form.productId ? html` selected` : ''}>${product.name}</option>`)}
+</select></div>
+<div class="field"><label for="quantity">${labels.quantity}</label>${fieldError('quantity', errors)}
+<input id="quantity" name="quantity" type="number" inputmode="numeric" min="1" max="20" step="1" value="${form.quantity}" required${describedBy('quantity', errors)}></div>
+<div class="field"><label for="message">${labels.message}</label>${fieldError('message', errors)}
+<textarea id="message" name="message" rows="2" maxlength="200"${describedBy('message', errors)}>${form.message}</textarea></div>
+<p><button type="submit">Place order</button></p>
+</form>`;
+  return page({ title: 'Order a cake — cake shop', body });
+}
+
+export function orderPlacedPage(name: string, orderId: string, statusUrl: string): SafeHtml {
+  const body = html`<h1>Thank you${name ? html`, ${name.trim().split(/\s+/)[0]}` : ''}</h1>
+<p role="status">Your order <strong class="order-id">${orderId}</strong> is placed. We have emailed you a confirmation with a link to cancel it.</p>
+<p><a class="button" href="${statusUrl}">See your order's status</a></p>
+<p><a href="/">Order another cake</a></p>`;
+  return page({ title: 'Order placed — cake shop', body });
+}

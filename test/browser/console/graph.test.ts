@@ -1,0 +1,110 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { pathInWords, readPath, toMermaid, type AslDefinition } from '../../../infra/local/console/graph';
+
+let nextId = 1;
+const at = new Date('2026-01-01T00:00:00Z');
+const event = (type: string, details: Partial<HistoryEvent> = {}): HistoryEvent => ({ id: nextId++, type: type as HistoryEvent['type'], timestamp: at, ...details });
+const entered = (name: string, type = 'Task') => event(`${type}StateEntered`, { stateEnteredEventDetails: { name, input: '{}' } });
+const exited = (name: string, type = 'Task') => event(`${type}StateExited`, { stateExitedEventDetails: { name, output: '{}' } });
+const failed = (error: string) => event('TaskFailed', { taskFailedEventDetails: { resource: 'invoke', resourceType: 'lambda', error, cause: 'boom' } });
+const succeeded = () => event('TaskSucceeded', { taskSucceededEventDetails: { resource: 'invoke', resourceType: 'lambda', output: '{}' } });
+
+const definition: AslDefinition = {
+  StartAt: 'Bake Cake',
+  States: {
+    'Bake Cake': {
+      Type: 'Task',
+      Next: 'Deliver Cake',
+      Catch: [
+        { ErrorEquals: ['OrderCancelled'], Next: 'Cancelled' },
+        { ErrorEquals: ['States.ALL'], Next: 'Broken' },
+      ],
+    },
+    'Deliver Cake': { Type: 'Task', End: true, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Broken' }] },
+    Cancelled: { Type: 'Succeed' },
+    Broken: { Type: 'Fail' },
+  },
+};
+
+describe('reading the path an execution took from its history', () => {
+  it('GIVEN a running execution waiting in a task WHEN its path is read THEN earlier states are visited and the open one is current', () => {
+    const events = [event('ExecutionStarted'), entered('Bake Cake'), succeeded(), exited('Bake Cake'), entered('Deliver Cake')];
+
+    const path = readPath(events, 'RUNNING');
+
+    expect(Object.fromEntries(path.marks)).toEqual({ 'Bake Cake': 'visited', 'Deliver Cake': 'current' });
+  });
+
+  it('GIVEN a task failure that a Catch sent elsewhere WHEN the path is read THEN the task is marked caught', () => {
+    const events = [event('ExecutionStarted'), entered('Bake Cake'), failed('OrderCancelled'), entered('Cancelled', 'Succeed'), exited('Cancelled', 'Succeed'), event('ExecutionSucceeded')];
+
+    const path = readPath(events, 'SUCCEEDED');
+
+    expect(path.marks.get('Bake Cake')).toBe('caught');
+    expect(path.marks.get('Cancelled')).toBe('visited');
+  });
+
+  it('GIVEN a task that failed twice and then succeeded on retry WHEN the path is read THEN it is visited with two retried attempts', () => {
+    const events = [entered('Bake Cake'), failed('DependencyUnavailable'), failed('DependencyUnavailable'), succeeded(), exited('Bake Cake')];
+
+    const path = readPath(events, 'RUNNING');
+
+    expect(path.marks.get('Bake Cake')).toBe('visited');
+    expect(path.retries.get('Bake Cake')).toBe(2);
+  });
+
+  it('GIVEN an execution that ended in a Fail state WHEN the path is read THEN that state is marked failed', () => {
+    const events = [entered('Bake Cake'), failed('Boom'), entered('Broken', 'Fail'), event('ExecutionFailed', { executionFailedEventDetails: { error: 'Boom' } })];
+
+    const path = readPath(events, 'FAILED');
+
+    expect(path.marks.get('Broken')).toBe('failed');
+    expect(path.marks.get('Bake Cake')).toBe('caught');
+  });
+
+  it('GIVEN a stopped execution that was redriven WHEN the path is read THEN the state it stopped in is current again, not failed', () => {
+    const events = [entered('Bake Cake'), event('ExecutionAborted'), event('ExecutionRedriven'), entered('Bake Cake')];
+
+    const path = readPath(events, 'RUNNING');
+
+    expect(path.marks.get('Bake Cake')).toBe('current');
+    expect(path.entered).toEqual(['Bake Cake', 'Bake Cake']);
+  });
+
+  it('GIVEN a path WHEN it is described in words THEN the words name the states in order and where it is now', () => {
+    const path = readPath([entered('Bake Cake'), succeeded(), exited('Bake Cake'), entered('Deliver Cake')], 'RUNNING');
+
+    expect(pathInWords(path)).toBe('Path: Bake Cake → Deliver Cake. Now in: Deliver Cake.');
+  });
+});
+
+describe('drawing the workflow as a Mermaid flowchart', () => {
+  it('GIVEN a catch-all that the execution did not take WHEN the graph is drawn THEN its arrow is left out but named catches stay', () => {
+    const source = toMermaid(definition, readPath([entered('Bake Cake')], 'RUNNING'));
+
+    expect(source).toContain('s0 -. "OrderCancelled" .-> s2');
+    expect(source).not.toContain('"States.ALL"');
+  });
+
+  it('GIVEN a catch-all that the execution took WHEN the graph is drawn THEN its arrow is drawn and styled as taken', () => {
+    const path = readPath([entered('Bake Cake'), failed('Boom'), entered('Broken', 'Fail'), event('ExecutionFailed')], 'FAILED');
+
+    const lines = toMermaid(definition, path).split('\n');
+
+    const arrow = lines.findIndex((line) => line === '  s0 -. "States.ALL" .-> s3');
+    const arrows = lines.filter((line) => / --> | -\. | -- /.test(line));
+    expect(arrow).toBeGreaterThan(-1);
+    const takenIndex = arrows.indexOf(lines[arrow]);
+    expect(lines.find((line) => line.startsWith('  linkStyle'))?.split(' ')[3].split(',')).toContain(String(takenIndex));
+    expect(lines).toContain('  class s3 failed');
+  });
+
+  it('GIVEN a state name with quotes and markup WHEN the graph is drawn THEN the label carries them as Mermaid character codes', () => {
+    const hostile: AslDefinition = { StartAt: 'Say "hi" <script>', States: { 'Say "hi" <script>': { Type: 'Succeed' } } };
+
+    const source = toMermaid(hostile, readPath([], undefined));
+
+    expect(source).toContain('s0(["Say #34;hi#34; #60;script#62;"])');
+    expect(source).not.toContain('<script>');
+  });
+});
