@@ -1,0 +1,119 @@
+import * as path from 'node:path';
+import { powertoolsServiceName, repositoryRoot } from '../constructs/shop-function';
+import { settings as settingSpecs, type Settings } from '../settings';
+import { tables, type TableName } from '../tables';
+import { handlers, type Access, type HandlerName, type HandlerSpec } from '../wiring';
+import { LambdaFunction } from './lambda-runner';
+
+/** The account and region every local ARN uses. */
+export const localIdentity = { region: 'us-east-1', accountId: '123456789012' } as const;
+
+/** Lambda defaults of infra/constructs/shop-function.ts, which sets them inline in its NodejsFunction props. */
+export const functionDefaults = { timeoutSeconds: 10, memorySizeMb: 256 } as const;
+
+/** The local resources that stand in for what CDK creates, by the names the handlers' variables carry. */
+export interface LocalResources {
+  tableNames: Record<TableName, string>;
+  stateMachineArn: string;
+  publicBaseUrl: string;
+  webhookSecretArn: string;
+  settings: Settings;
+}
+
+export function localTableNames(): Record<TableName, string> {
+  const names = {} as Record<TableName, string>;
+  for (const name of Object.keys(tables) as TableName[]) names[name] = `cake-shop-${name}`;
+  return names;
+}
+
+export function localFunctionName(name: HandlerName): string {
+  return `cake-shop-${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+/** Each access kind sets the same variable the matching `bind*` call of ShopFunction sets in CDK. */
+function accessEnvironment(access: Access, resources: LocalResources): Record<string, string> {
+  switch (access) {
+    case 'orders:read':
+    case 'orders:write':
+      return { [tables.orders.env]: resources.tableNames.orders };
+    case 'idempotency':
+      return { [tables.idempotency.env]: resources.tableNames.idempotency };
+    case 'workflow:start':
+      return { STATE_MACHINE_ARN: resources.stateMachineArn };
+    case 'webhook:secret':
+      return { WEBHOOK_SECRET_ARN: resources.webhookSecretArn };
+    case 'email':
+    case 'workflow:callback':
+      return {};
+  }
+}
+
+/** The variables one handler gets in AWS, derived from infra/wiring.ts, infra/tables.ts and infra/settings.ts. */
+export function handlerEnvironment(spec: HandlerSpec, resources: LocalResources): Record<string, string> {
+  const environment: Record<string, string> = {
+    POWERTOOLS_SERVICE_NAME: powertoolsServiceName,
+    PUBLIC_BASE_URL: resources.publicBaseUrl,
+  };
+  for (const access of spec.access) Object.assign(environment, accessEnvironment(access, resources));
+  for (const name of spec.settings ?? []) {
+    const setting = settingSpecs[name];
+    if ('env' in setting) environment[setting.env] = String(resources.settings[name]);
+  }
+  return environment;
+}
+
+/**
+ * All handlers share this process and so one process.env: the union of their variables. That is sound only while
+ * every handler that has a variable agrees on its value, which this checks rather than assumes.
+ */
+export function sharedHandlerEnvironment(resources: LocalResources): Record<string, string> {
+  const union: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(handlers) as [HandlerName, HandlerSpec][]) {
+    for (const [key, value] of Object.entries(handlerEnvironment(spec, resources))) {
+      if (key in union && union[key] !== value) {
+        throw new Error(`Handler ${name} needs ${key}=${value} but another handler needs ${key}=${union[key]}`);
+      }
+      union[key] = value;
+    }
+  }
+  return union;
+}
+
+export interface ServiceEndpoints {
+  dynamodb: string;
+  stepFunctions: string;
+  email: string;
+}
+
+/**
+ * How handlers reach the local services without knowing they are local: the SDK's standard per-service endpoint
+ * variables, dummy credentials and a region, as a developer would set them for any AWS emulator.
+ */
+export function sdkEnvironment(endpoints: ServiceEndpoints): Record<string, string> {
+  return {
+    AWS_REGION: localIdentity.region,
+    AWS_DEFAULT_REGION: localIdentity.region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
+    AWS_ENDPOINT_URL_SESV2: endpoints.email,
+  };
+}
+
+/** One LambdaFunction per handler of infra/wiring.ts, with the CDK defaults and per-function sandboxes. */
+export function createLambdaFunctions(): Record<HandlerName, LambdaFunction> {
+  const functions = {} as Record<HandlerName, LambdaFunction>;
+  for (const [name, spec] of Object.entries(handlers) as [HandlerName, HandlerSpec][]) {
+    functions[name] = new LambdaFunction({
+      functionName: localFunctionName(name),
+      entry: path.join(repositoryRoot, spec.entry),
+      timeoutSeconds: spec.timeoutSeconds ?? functionDefaults.timeoutSeconds,
+      memorySizeMb: functionDefaults.memorySizeMb,
+      region: localIdentity.region,
+      accountId: localIdentity.accountId,
+      isolatedRoot: path.join(repositoryRoot, 'functions'),
+    });
+  }
+  return functions;
+}

@@ -1,0 +1,172 @@
+import * as fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import * as path from 'node:path';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { repositoryRoot } from '../constructs/shop-function';
+import { routes } from '../routes';
+import { resolveSettings, type Settings } from '../settings';
+import type { HandlerName } from '../wiring';
+import { createApiGateway, type Mount } from './api-gateway';
+import { createConsole } from './console';
+import { ensureTables, localDynamoDbClient, startDynamoDb, type LocalDynamoDb } from './dynamodb';
+import { LocalEmailService } from './email';
+import { ManualClock, openEngine, startStepFunctionsServer, type Engine, type LambdaRegistry } from './engine';
+import {
+  createLambdaFunctions,
+  localIdentity,
+  localTableNames,
+  sdkEnvironment,
+  sharedHandlerEnvironment,
+} from './lambda-functions';
+import { closeServer, listen, localHost, pickFreePorts, portSpecs, resolvePorts, type Ports } from './ports';
+import { deployStateMachine, resolveOrderDefinition } from './state-machine';
+
+export const stateMachineName = 'cake-shop-order';
+
+export interface LocalStackOptions {
+  ports: Ports;
+  dataDir: string;
+  /** Run the engine on a ManualClock that only LocalStepFunctions.AdvanceClock moves. */
+  testClock: boolean;
+  settings: Settings;
+  log?: (line: string) => void;
+}
+
+export interface RunningStack {
+  urls: { shop: string; ops: string; email: string; stepFunctions: string; dynamodb: string };
+  stateMachineArn: string;
+  dataDir: string;
+  email: LocalEmailService;
+  stop(): Promise<void>;
+}
+
+/** The shop settings from cdk.json's `cakeShop` context, the same keys the CDK app reads. */
+export function readSettings(): Settings {
+  const cdkJson = path.join(repositoryRoot, 'cdk.json');
+  const context = fs.existsSync(cdkJson)
+    ? ((JSON.parse(fs.readFileSync(cdkJson, 'utf8')) as { context?: { cakeShop?: object } }).context?.cakeShop ?? {})
+    : {};
+  return resolveSettings(context);
+}
+
+/** Options from the environment: every port, the data directory and the test clock can be set there. */
+export async function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<LocalStackOptions> {
+  return {
+    ports: await pickFreePorts(resolvePorts(env)),
+    dataDir: path.resolve(env.LOCAL_DATA_DIR || path.join(repositoryRoot, '.local')),
+    testClock: env.LOCAL_TEST_CLOCK === '1',
+    settings: readSettings(),
+  };
+}
+
+/**
+ * Starts the whole shop in this process: dynalite, aws-ses-v2-local, the Step Functions engine with every
+ * handler registered as a local Lambda function, and the API Gateway emulator with the ops console mounted.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningStack> {
+  const log = options.log ?? (() => undefined);
+  const { ports, dataDir } = options;
+  fs.mkdirSync(dataDir, { recursive: true });
+  const url = (port: number) => `http://${localHost}:${port}`;
+  const urls = {
+    shop: url(ports.shop),
+    ops: `${url(ports.shop)}/ops`,
+    email: url(ports.email),
+    stepFunctions: url(ports.stepFunctions),
+    dynamodb: url(ports.dynamodb),
+  };
+  const tableNames = localTableNames();
+  const functions = createLambdaFunctions();
+  const functionArns = Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.arn])) as Record<HandlerName, string>;
+  const stateMachineArn = `arn:aws:states:${localIdentity.region}:${localIdentity.accountId}:stateMachine:${stateMachineName}`;
+
+  // Every handler shares this process, so process.env holds the union of their variables (the values agree;
+  // sharedHandlerEnvironment checks). It is set before the first handler module is imported, since handlers
+  // read their configuration at module scope, as in a Lambda cold start.
+  Object.assign(
+    process.env,
+    sdkEnvironment({ dynamodb: urls.dynamodb, stepFunctions: urls.stepFunctions, email: urls.email }),
+    sharedHandlerEnvironment({
+      tableNames,
+      stateMachineArn,
+      publicBaseUrl: urls.shop,
+      webhookSecretArn: `arn:aws:secretsmanager:${localIdentity.region}:${localIdentity.accountId}:secret:cake-shop-webhook`,
+      settings: options.settings,
+    }),
+  );
+
+  // Cold-start every handler now, so a missing variable or a broken import stops `npm start` with its message
+  // instead of failing the first order.
+  for (const fn of Object.values(functions)) fn.load();
+
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const close of stops.reverse()) await close().catch((error: unknown) => log(`While stopping: ${String(error)}`));
+    stops.length = 0;
+  };
+
+  try {
+    const dynamodb: LocalDynamoDb = await startDynamoDb(ports.dynamodb, dataDir);
+    stops.push(() => dynamodb.close());
+    const dynamodbClient = localDynamoDbClient(dynamodb.endpoint, localIdentity.region);
+    await ensureTables(dynamodbClient, tableNames);
+    dynamodbClient.destroy();
+
+    const email = new LocalEmailService(ports.email, dataDir);
+    await email.start();
+    stops.push(() => email.stop());
+
+    const lambdas: LambdaRegistry = Object.fromEntries(
+      Object.values(functions).map((fn) => [fn.arn, (payload: unknown, invocation: { awsRequestId: string }) => fn.invoke(payload, invocation.awsRequestId)]),
+    );
+    // Opening the engine resumes executions cut off by the last stop, so everything they call is up by now.
+    const engine: Engine = await openEngine({
+      dataDir: path.join(dataDir, 'step-functions'),
+      clock: options.testClock ? new ManualClock(Date.now()) : undefined,
+      lambdas,
+      region: localIdentity.region,
+      accountId: localIdentity.accountId,
+    });
+    stops.push(() => engine.close());
+    const stepFunctions = await startStepFunctionsServer(engine, { port: ports.stepFunctions, host: localHost });
+    stops.push(() => stepFunctions.close());
+
+    const deployedArn = await deployStateMachine(
+      engine,
+      stateMachineName,
+      resolveOrderDefinition(functionArns, options.settings),
+      `arn:aws:iam::${localIdentity.accountId}:role/cake-shop-order-workflow`,
+    );
+    if (deployedArn !== stateMachineArn) throw new Error(`The engine named the state machine ${deployedArn}, expected ${stateMachineArn}`);
+
+    const mounts: Mount[] = [
+      createConsole({
+        shopApiBase: urls.shop,
+        sfnEndpoint: urls.stepFunctions,
+        dynamodbEndpoint: urls.dynamodb,
+        ordersTable: tableNames.orders,
+        region: localIdentity.region,
+        stateMachineArn,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    ];
+    const api: Server = createServer(
+      createApiGateway({
+        routes,
+        domainName: `local.execute-api.${localIdentity.region}.localhost`,
+        accountId: localIdentity.accountId,
+        invoke: (route, event: APIGatewayProxyEventV2) => functions[route.handler].invoke(event),
+        mounts,
+        onError: (error, routeKey, requestId) =>
+          log(`${routeKey} failed (request ${requestId}): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`),
+      }),
+    );
+    await listen(api, ports.shop, portSpecs.shop);
+    stops.push(() => closeServer(api));
+
+    return { urls, stateMachineArn, dataDir, email, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

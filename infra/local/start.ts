@@ -1,0 +1,72 @@
+import * as readline from 'node:readline';
+import { optionsFromEnvironment, startLocalStack, type RunningStack } from './local-stack';
+
+function banner(stack: RunningStack, testClock: boolean): string {
+  const order = JSON.stringify({
+    name: 'Ada Lovelace',
+    email: 'ada@example.com',
+    address: '12 Analytical Row, London',
+    productId: 'carrot-cake',
+    quantity: 1,
+    message: 'Happy birthday!',
+  });
+  return [
+    `Cake shop running on this machine${testClock ? ' (test clock: time moves only with LocalStepFunctions.AdvanceClock)' : ''}.`,
+    `  Shop API:       ${stack.urls.shop}   (demo shop page at /, ops console at /ops)`,
+    `  Email viewer:   ${stack.urls.email}`,
+    `  Step Functions: ${stack.urls.stepFunctions}`,
+    `  DynamoDB:       ${stack.urls.dynamodb}`,
+    `  State machine:  ${stack.stateMachineArn}`,
+    'Place an order:',
+    `  curl -X POST ${stack.urls.shop}/order -H 'content-type: application/json' -d '${order}'`,
+    `Ctrl-C stops everything; orders and waiting executions are kept in ${stack.dataDir}`,
+  ].join('\n');
+}
+
+/**
+ * With the test clock, the e2e tests drive an email outage through stdin: `email off` and `email on`. Only the
+ * test clock enables it, so an ordinary `npm start` never reads the terminal.
+ */
+function acceptTestCommands(stack: RunningStack): void {
+  const lines = readline.createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    const command = line.trim();
+    const done = (message: string) => () => console.log(message);
+    const failed = (error: unknown) => console.error(`${command} failed: ${String(error)}`);
+    if (command === 'email off') stack.email.stop().then(done('Email service stopped'), failed);
+    else if (command === 'email on') stack.email.start().then(done('Email service started'), failed);
+    else if (command !== '') console.error(`Unknown command ${JSON.stringify(command)}: use "email off" or "email on"`);
+  });
+}
+
+async function main(): Promise<void> {
+  const options = await optionsFromEnvironment();
+  const stack = await startLocalStack({ ...options, log: (line) => console.error(line) });
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second Ctrl-C means the clean stop is stuck; leave at once rather than hang the terminal.
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping the cake shop...`);
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  if (options.testClock) acceptTestCommands(stack);
+  console.log(banner(stack, options.testClock));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error && error.name === 'PortInUse' ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,112 @@
+import { linkTo } from '../support/mailbox';
+import { anOrderAwaitingTheCakeMaker } from '../steps/given';
+import { closeShop, openShop, readsEmail, type Shop } from '../steps/shop';
+import { anEmailArrives, statesEntered, theExecution, theExecutionEnds, theOrder, theOrderReaches } from '../steps/then';
+import { anOrderRequest, customerPlacesOrder, formOn, json, personFollowsLinkAndSubmits, personOpens, personPostsForm } from '../steps/when';
+
+jest.setTimeout(120_000);
+
+let shop: Shop;
+
+beforeAll(async () => {
+  shop = await openShop();
+});
+
+afterAll(() => closeShop(shop));
+
+const scenario = readsEmail();
+
+describe('an order from placement to feedback', () => {
+  scenario('a customer orders a cake, the cake maker bakes it, it is delivered and the feedback reaches customer service', async () => {
+    // GIVEN a customer who wants a lemon drizzle cake
+    const request = anOrderRequest({ productId: 'lemon-drizzle', name: 'Grace Hopper' });
+
+    // WHEN they place the order
+    const placed = await customerPlacesOrder(shop, request);
+
+    // THEN it is accepted, they are told, and the cake maker is asked to bake the named cake
+    expect(placed.status).toBe(201);
+    const { orderId } = json<{ orderId: string }>(placed);
+    await anEmailArrives(shop, { to: request.email, subject: 'We have your order: Lemon drizzle cake', mentioning: orderId });
+    const bakeRequest = await anEmailArrives(shop, { to: shop.people.cakeMaker, subject: 'New order to bake: 1 × Lemon drizzle cake', mentioning: orderId });
+    const fulfilLink = linkTo(bakeRequest, 'fulfill');
+
+    // WHEN the cake maker opens the fulfil link
+    const page = await personOpens(fulfilLink);
+
+    // THEN they see the order, and nothing has changed yet
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Lemon drizzle cake');
+    expect((await theOrder(shop, orderId)).status).toBe('PLACED');
+
+    // WHEN they press the button
+    const fulfilled = await personFollowsLinkAndSubmits(fulfilLink);
+
+    // THEN the delivery company is told, and the customer hears the cake is on its way
+    expect(fulfilled.status).toBe(200);
+    await anEmailArrives(shop, { to: shop.people.delivery, subject: 'Collection and delivery', mentioning: orderId });
+    const onItsWay = await anEmailArrives(shop, { to: request.email, subject: 'Your Lemon drizzle cake is on its way', mentioning: orderId });
+
+    // WHEN the customer confirms delivery with a rating and a comment
+    const confirmed = await personFollowsLinkAndSubmits(linkTo(onItsWay, 'delivered'), { rating: '5', comment: 'Sharp & sweet, <b>perfect</b>.' });
+
+    // THEN customer service gets the feedback, and the order is complete
+    expect(confirmed.status).toBe(200);
+    const feedback = await anEmailArrives(shop, { to: shop.people.customerService, subject: 'Customer feedback', mentioning: orderId });
+    expect(feedback.body.text).toContain('5 out of 5');
+    expect(feedback.body.text).toContain('Sharp & sweet, <b>perfect</b>.');
+    expect(feedback.body.html).toContain('Sharp &amp; sweet, &lt;b&gt;perfect&lt;/b&gt;.');
+    await theExecutionEnds(shop, orderId);
+    expect((await theExecution(shop, orderId)).status).toBe('SUCCEEDED');
+    expect((await theOrderReaches(shop, orderId, 'COMPLETED')).status).toBe('COMPLETED');
+    expect(await statesEntered(shop, orderId)).toEqual([
+      'Load Settings',
+      'Send Order Confirmation',
+      'Ask Cake Maker',
+      'Notify Delivery Company',
+      'Await Delivery Confirmation',
+      'Forward Feedback',
+      'Complete Order',
+      'Order Completed',
+    ]);
+  });
+
+  scenario('a customer cancels before the cake maker has finished, and the cake maker is told not to bake', async () => {
+    // GIVEN an order waiting for the cake maker
+    const order = await anOrderAwaitingTheCakeMaker(shop);
+
+    // WHEN the customer cancels through the link in their email
+    const cancelled = await personFollowsLinkAndSubmits(order.cancelLink);
+
+    // THEN the order is cancelled by the customer and the cake maker hears of it
+    expect(cancelled.status).toBe(200);
+    await anEmailArrives(shop, { to: shop.people.cakeMaker, subject: `Cancelled: order ${order.orderId}` });
+    await theExecutionEnds(shop, order.orderId);
+    expect((await theOrderReaches(shop, order.orderId, 'CANCELLED')).status).toBe('CANCELLED');
+    expect(await statesEntered(shop, order.orderId)).toEqual([
+      'Load Settings',
+      'Send Order Confirmation',
+      'Ask Cake Maker',
+      'Mark Order Cancelled By Customer',
+      'Tell Cake Maker Order Cancelled',
+      'Order Cancelled',
+    ]);
+  });
+
+  scenario('a customer cannot cancel once the cake maker has marked the cake ready', async () => {
+    // GIVEN a customer who opened the cancel page while the order waited for the cake maker
+    const order = await anOrderAwaitingTheCakeMaker(shop);
+    const cancelForm = formOn((await personOpens(order.cancelLink)).text);
+    // AND the cake maker then marked the cake ready
+    await personFollowsLinkAndSubmits(order.fulfilLink);
+    await anEmailArrives(shop, { to: order.request.email, subject: 'is on its way', mentioning: order.orderId });
+
+    // WHEN the customer presses the cancel button
+    const refused = await personPostsForm(cancelForm.action, cancelForm.fields);
+
+    // THEN the shop refuses with 409 and the order goes on to delivery
+    expect(refused.status).toBe(409);
+    expect((await theOrder(shop, order.orderId)).status).not.toBe('CANCELLED');
+    expect(await statesEntered(shop, order.orderId)).not.toContain('Mark Order Cancelled By Customer');
+  });
+});

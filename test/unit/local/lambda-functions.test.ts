@@ -1,0 +1,104 @@
+import { resolveSettings } from '../../../infra/settings';
+import { handlers } from '../../../infra/wiring';
+import {
+  createLambdaFunctions,
+  handlerEnvironment,
+  localTableNames,
+  sdkEnvironment,
+  sharedHandlerEnvironment,
+  type LocalResources,
+} from '../../../infra/local/lambda-functions';
+
+const resources: LocalResources = {
+  tableNames: localTableNames(),
+  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:cake-shop-order',
+  publicBaseUrl: 'http://127.0.0.1:3000',
+  webhookSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cake-shop-webhook',
+  settings: resolveSettings({ deliveryWebhookUrl: 'https://delivery.example.com/hook' }),
+};
+
+describe('handler environment', () => {
+  test('gives placeOrder the tables and state machine its access kinds name', () => {
+    // GIVEN placeOrder, which writes orders, records idempotency and starts the workflow
+    // WHEN its environment is derived
+    const environment = handlerEnvironment(handlers.placeOrder, resources);
+
+    // THEN it carries exactly the variables CDK would set
+    expect(environment).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'cake-shop-orders',
+      PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+      ORDERS_TABLE_NAME: 'cake-shop-orders',
+      IDEMPOTENCY_TABLE_NAME: 'cake-shop-idempotency',
+      STATE_MACHINE_ARN: resources.stateMachineArn,
+    });
+  });
+
+  test('passes the settings a handler reads under their variable names', () => {
+    // GIVEN notifyDeliveryCompany, which reads the email settings and the delivery webhook
+    // WHEN its environment is derived
+    const environment = handlerEnvironment(handlers.notifyDeliveryCompany, resources);
+
+    // THEN the settings and the webhook secret are there
+    expect(environment).toMatchObject({
+      SENDER_EMAIL: 'orders@cake-shop.example.com',
+      DELIVERY_EMAIL: 'dispatch@delivery.example.com',
+      DELIVERY_WEBHOOK_URL: 'https://delivery.example.com/hook',
+      WEBHOOK_SECRET_ARN: resources.webhookSecretArn,
+    });
+  });
+
+  test('gives a read-only handler no idempotency table', () => {
+    // GIVEN getOrder, which only reads orders
+    // WHEN its environment is derived
+    const environment = handlerEnvironment(handlers.getOrder, resources);
+
+    // THEN it has the orders table and nothing it does not use
+    expect(environment.ORDERS_TABLE_NAME).toBe('cake-shop-orders');
+    expect(environment).not.toHaveProperty('IDEMPOTENCY_TABLE_NAME');
+    expect(environment).not.toHaveProperty('STATE_MACHINE_ARN');
+  });
+
+  test('shares the union of every handler environment, since the handlers share one process', () => {
+    // GIVEN all the shop handlers
+    // WHEN the shared environment is derived
+    const environment = sharedHandlerEnvironment(resources);
+
+    // THEN it holds each handler's variables
+    for (const spec of Object.values(handlers)) {
+      expect(environment).toMatchObject(handlerEnvironment(spec, resources));
+    }
+  });
+
+  test('points the SDK at the local services through its standard endpoint variables', () => {
+    // GIVEN the local endpoints
+    // WHEN the SDK environment is derived
+    const environment = sdkEnvironment({ dynamodb: 'http://127.0.0.1:8000', stepFunctions: 'http://127.0.0.1:8083', email: 'http://127.0.0.1:8005' });
+
+    // THEN each service has its endpoint variable, and there are credentials and a region
+    expect(environment).toMatchObject({
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
+      AWS_ENDPOINT_URL_SFN: 'http://127.0.0.1:8083',
+      AWS_ENDPOINT_URL_SESV2: 'http://127.0.0.1:8005',
+      AWS_REGION: 'us-east-1',
+    });
+    expect(environment.AWS_ACCESS_KEY_ID).toBeTruthy();
+    expect(environment.AWS_SECRET_ACCESS_KEY).toBeTruthy();
+  });
+});
+
+describe('createLambdaFunctions', () => {
+  test('makes one function per handler with the CDK defaults and its own timeout', () => {
+    // GIVEN the handlers of infra/wiring.ts
+    // WHEN the local functions are created
+    const functions = createLambdaFunctions();
+
+    // THEN each one has a name, the repository entry and CDK's 10 second, 256 MB defaults
+    expect(Object.keys(functions).sort()).toEqual(Object.keys(handlers).sort());
+    expect(functions.askCakeMaker.config).toMatchObject({
+      functionName: 'cake-shop-ask-cake-maker',
+      entry: expect.stringMatching(/functions\/ask-cake-maker\.ts$/),
+      timeoutSeconds: 10,
+      memorySizeMb: 256,
+    });
+  });
+});
