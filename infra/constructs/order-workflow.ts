@@ -7,7 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Settings } from '../settings';
 import { functionPlaceholders, settingPlaceholders, orderStateMachineFile, type HandlerName } from '../wiring';
-import { repositoryRoot } from './shop-function';
+import { repositoryRoot } from '../function-defaults';
 import { taskTokenMasking } from './task-token-masking';
 
 export interface OrderWorkflowProps {

@@ -9,13 +9,9 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { functionDefaults, powertoolsServiceName, repositoryRoot } from '../function-defaults';
 import type { TableSpec } from '../tables';
 import { taskTokenMasking } from './task-token-masking';
-
-/** Entries in infra/wiring.ts are relative to the repository root, whatever directory `cdk` runs from. */
-export const repositoryRoot = path.join(__dirname, '..', '..');
-
-export const powertoolsServiceName = 'cake-shop-orders';
 
 export type TableAccess = 'read' | 'write';
 
@@ -59,8 +55,8 @@ export class ShopFunction extends NodejsFunction {
       depsLockFilePath: path.join(repositoryRoot, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(props.timeoutSeconds ?? 10),
+      memorySize: functionDefaults.memorySizeMb,
+      timeout: Duration.seconds(props.timeoutSeconds ?? functionDefaults.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       // Callback handlers receive task tokens in their events; masking keeps a logged event from leaking one.
       logGroup: new logs.LogGroup(scope, `${id}LogGroup`, {
@@ -73,11 +69,11 @@ export class ShopFunction extends NodejsFunction {
         ...props.environment,
       },
       bundling: {
-        minify: true,
-        sourceMap: true,
-        // Stack traces only need file and line; leaving the sources out of the map keeps the package small.
-        sourcesContent: false,
-        target: 'node22',
+        minify: functionDefaults.bundling.minify,
+        sourceMap: functionDefaults.bundling.sourceMap,
+        sourcesContent: functionDefaults.bundling.sourcesContent,
+        target: functionDefaults.bundling.target,
+        externalModules: [...functionDefaults.bundling.external],
         format: OutputFormat.CJS,
       },
     });

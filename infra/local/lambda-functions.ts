@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { powertoolsServiceName, repositoryRoot } from '../constructs/shop-function';
+import { functionDefaults, powertoolsServiceName, repositoryRoot } from '../function-defaults';
 import { settings as settingSpecs, type Settings } from '../settings';
 import { tables, type TableName } from '../tables';
 import { handlers, type Access, type HandlerName, type HandlerSpec } from '../wiring';
@@ -9,7 +9,6 @@ import { LambdaFunction } from './lambda-runner';
 export const localIdentity = { region: 'us-east-1', accountId: '123456789012' } as const;
 
 /** Lambda defaults of infra/constructs/shop-function.ts, which sets them inline in its NodejsFunction props. */
-export const functionDefaults = { timeoutSeconds: 10, memorySizeMb: 256 } as const;
 
 /** The local resources that stand in for what CDK creates, by the names the handlers' variables carry. */
 export interface LocalResources {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { repositoryRoot } from '../constructs/shop-function';
+import { repositoryRoot } from '../function-defaults';
 import { routes } from '../routes';
 import { resolveSettings, type Settings } from '../settings';
 import type { HandlerName } from '../wiring';

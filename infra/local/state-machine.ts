@@ -9,7 +9,7 @@ import type {
   ListStateMachinesInput,
   ListStateMachinesOutput,
 } from '@aws-sdk/client-sfn';
-import { repositoryRoot } from '../constructs/shop-function';
+import { repositoryRoot } from '../function-defaults';
 import type { Settings } from '../settings';
 import { functionPlaceholders, orderStateMachineFile, settingPlaceholders, type HandlerName } from '../wiring';
 
