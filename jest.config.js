@@ -3,7 +3,7 @@ const tier = (name, extra = {}) => ({
   displayName: name,
   testEnvironment: 'node',
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   ...extra,
 });
 
