@@ -1,0 +1,29 @@
+/**
+ * The local Step Functions engine: durable, event-sourced executions of Amazon States Language state machines
+ * whose tasks are in-process Lambda handlers.
+ *
+ *   const engine = await openEngine({ dataDir: '.local/sfn', lambdas: { 'arn:aws:lambda:us-east-1:000000000000:function:hello': async (event) => ({ hi: event }) } });
+ *   const { stateMachineArn } = await engine.createStateMachine({ name: 'orders', definition, roleArn });
+ *   await engine.startExecution({ stateMachineArn, name: 'order-42', input: '{}' });
+ *   const server = await startStepFunctionsServer(engine, { port: 8083 }); // @aws-sdk/client-sfn and the AWS CLI, with an endpoint override
+ *   ...
+ *   await server.close();
+ *   await engine.close();
+ *
+ * - Engine methods mirror the API actions with the SDK's input and output shapes and throw errors named like the
+ *   SDK's (`ExecutionAlreadyExists`, `TaskTimedOut`, ...): createStateMachine, describeStateMachine,
+ *   listStateMachines, deleteStateMachine, startExecution, describeExecution, listExecutions, getExecutionHistory,
+ *   stopExecution, redriveExecution, sendTaskSuccess, sendTaskFailure, sendTaskHeartbeat.
+ * - `store: 'memory'` instead of `dataDir` runs the same code on an in-memory LevelDB, for unit tests.
+ * - `clock: new ManualClock()` lets a test move time (`clock.advance(ms)` or `engine.advanceClock(seconds)`);
+ *   `await engine.whenIdle()` then waits until everything that became runnable has run.
+ * - Task resources: `arn:aws:states:::lambda:invoke`, `arn:aws:states:::lambda:invoke.waitForTaskToken` and plain
+ *   Lambda function ARNs, resolved through `lambdas` by function ARN or name.
+ * - `npx tsx infra/local/engine/main.ts --help` runs it as a process.
+ */
+export { openEngine, Engine, type EngineOptions } from './engine';
+export { startStepFunctionsServer, type StepFunctionsServer } from './server';
+export { ManualClock, SystemClock, type Clock } from './clock';
+export { StepFunctionsApiError } from './api-errors';
+export { lambdaFunctionArn } from './arns';
+export type { LambdaHandler, LambdaInvocation, LambdaRegistry } from './lambda';

@@ -1,0 +1,116 @@
+import type { Json } from './asl';
+
+/** What the store keeps about an execution; the live part (`Runtime`) exists only while it runs. */
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  name: string;
+  definitionHash: string;
+  roleArn: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  startDate: number;
+  stopDate?: number;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  redriveCount: number;
+  redriveDate?: number;
+  lastEventId: number;
+  /** The top-level state a redrive restarts from, with the input it had. */
+  redriveFrom?: { state: string; input: Json };
+}
+
+export interface StateMachineRecord {
+  stateMachineArn: string;
+  name: string;
+  definition: string;
+  definitionHash: string;
+  roleArn: string;
+  creationDate: number;
+}
+
+/**
+ * One line of control inside an execution: the main one, a Parallel branch or a Map iteration. Everything here
+ * is plain JSON, so a snapshot of it is all a restarted engine needs to continue.
+ */
+export interface Thread {
+  id: number;
+  parent?: number;
+  /** Branch or item index in the parent's Parallel or Map state. */
+  index?: number;
+  /** Where the thread's states live: '' for the top level, else state names (and branch indexes) joined by U+001F. */
+  scope: string;
+  state: string;
+  /** The raw input of the current state. */
+  input: Json;
+  enteredTime: number;
+  retryCount: number;
+  retriesUsed: number[];
+  lastEventId: number;
+  /** Bumped whenever the thread moves on, so late results of an abandoned attempt are recognised and dropped. */
+  generation: number;
+  phase: Phase;
+}
+
+export type Phase =
+  | { kind: 'enter' }
+  | { kind: 'wait'; until: number }
+  | { kind: 'backoff'; until: number }
+  | TaskPhase
+  | BranchesPhase;
+
+export interface TaskPhase {
+  kind: 'task';
+  resource: 'invoke' | 'callback' | 'function';
+  functionName: string;
+  payload: Json;
+  token?: string;
+  /** The invocation returned; a callback task now waits for its token. */
+  invoked: boolean;
+  timeoutSeconds: number;
+  timeoutAt: number;
+  heartbeatSeconds?: number;
+  heartbeatAt?: number;
+}
+
+export interface BranchesPhase {
+  kind: 'branches';
+  results: Json[];
+  remaining: number;
+  /** Map only: the items, and the next one to start under MaxConcurrency. */
+  items?: Json[];
+  nextItem: number;
+  effectiveInput: Json;
+}
+
+export interface Runtime {
+  lastEventId: number;
+  nextThreadId: number;
+  /** The execution's TimeoutSeconds deadline. */
+  deadline?: number;
+  threads: Record<string, Thread>;
+}
+
+export interface StoredEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: number;
+  type: string;
+  [details: string]: unknown;
+}
+
+export const keys = {
+  stateMachine: (name: string) => `sm/${name}`,
+  stateMachines: 'sm/',
+  definition: (hash: string) => `def/${hash}`,
+  execution: (stateMachineName: string, name: string) => `ex/${stateMachineName}/${name}`,
+  executions: (stateMachineName: string) => `ex/${stateMachineName}/`,
+  live: (executionArn: string) => `live/${executionArn}`,
+  lives: 'live/',
+  event: (executionArn: string, id: number) => `ev/${executionArn}/${String(id).padStart(10, '0')}`,
+  events: (executionArn: string) => `ev/${executionArn}/`,
+  token: (tokenHash: string) => `tk/${tokenHash}`,
+  clock: 'meta/clock',
+};
