@@ -16,6 +16,21 @@ function details(rows: [string, string | number][]): SafeHtml {
   return html`<dl>${rows.map(([label, value]) => html`<dt>${label}</dt><dd>${String(value)}</dd>`)}</dl>`;
 }
 
+/** An ISO timestamp as people read it: to the minute, in UTC, since the pages cannot know the reader's zone. */
+function readableTime(iso: string): string {
+  return `${iso.replace('T', ' ').slice(0, 16)} UTC`;
+}
+
+/** What every link page shows about the order: enough to recognise it, nothing the link's holder may not see. */
+function orderRows(order: Order): [string, string | number][] {
+  return [
+    ['Order', order.orderId],
+    ['Cake', cakeName(order.productId)],
+    ['Quantity', order.quantity],
+    ['Message on the cake', order.message ?? '(none)'],
+  ];
+}
+
 function hiddenFields(order: Order, code: string): SafeHtml {
   return html`<input type="hidden" name="orderId" value="${order.orderId}"><input type="hidden" name="code" value="${code}">`;
 }
@@ -36,20 +51,12 @@ function ratingFieldset(): SafeHtml {
 /** The page behind an email link: what the order is and one button that posts the step. */
 export function linkFormPage(step: LinkStep, order: Order, code: string, publicBaseUrl: string): Page {
   const action = `${publicBaseUrl}${formActions[step]}`;
-  const cake = cakeName(order.productId);
   if (step === 'fulfil') {
     return {
       statusCode: 200,
-      title: `Bake ${order.quantity} × ${cake}`,
+      title: `Bake ${order.quantity} × ${cakeName(order.productId)}`,
       content: html`<p>Please bake this order. When the cake is ready for the delivery company, press the button.</p>
-${details([
-  ['Order', order.orderId],
-  ['Cake', cake],
-  ['Quantity', order.quantity],
-  ['Message on the cake', order.message ?? '(none)'],
-  ['Delivery address', order.address],
-  ['Customer', order.name],
-])}
+${details([...orderRows(order), ['Delivery address', order.address], ['Customer', order.name]])}
 <form method="post" action="${action}">${hiddenFields(order, code)}<button type="submit">Mark the cake ready</button></form>`,
     };
   }
@@ -58,13 +65,7 @@ ${details([
       statusCode: 200,
       title: 'Cancel your order?',
       content: html`<p>Hello ${firstName(order.name)}, you can cancel this order until the cake maker has finished it.</p>
-${details([
-  ['Order', order.orderId],
-  ['Cake', cake],
-  ['Quantity', order.quantity],
-  ['Message on the cake', order.message ?? '(none)'],
-  ['Ordered', order.createdAt],
-])}
+${details([...orderRows(order), ['Ordered', readableTime(order.createdAt)]])}
 <form method="post" action="${action}">${hiddenFields(order, code)}<button type="submit">Cancel my order</button></form>
 <p class="hint">If you want to keep your order, just close this page.</p>`,
     };
@@ -73,12 +74,7 @@ ${details([
     statusCode: 200,
     title: 'Has your cake arrived?',
     content: html`<p>Hello ${firstName(order.name)}, please confirm that your cake was delivered.</p>
-${details([
-  ['Order', order.orderId],
-  ['Cake', cake],
-  ['Quantity', order.quantity],
-  ['Message on the cake', order.message ?? '(none)'],
-])}
+${details(orderRows(order))}
 <form method="post" action="${action}">${hiddenFields(order, code)}${ratingFieldset()}<button type="submit">Confirm delivery</button></form>`,
   };
 }
@@ -123,7 +119,7 @@ export function orderStatusPage(summary: OrderSummary): Page {
 <h2>Timeline</h2>
 <ol class="timeline" reversed>${entries.map(
       (entry) =>
-        html`<li><strong>${statusLabels[entry.status]}</strong> <time datetime="${entry.at}">${entry.at.replace('T', ' ').slice(0, 16)} UTC</time>${entry.note ? html`<br><span class="hint">${entry.note}</span>` : ''}</li>`,
+        html`<li><strong>${statusLabels[entry.status]}</strong> <time datetime="${entry.at}">${readableTime(entry.at)}</time>${entry.note ? html`<br><span class="hint">${entry.note}</span>` : ''}</li>`,
     )}</ol>`,
   };
 }

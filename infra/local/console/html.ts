@@ -1,36 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { html, type SafeHtml } from '../../../functions/lib/html';
 
-/** Markup that is already safe: only `html` and `raw` make one, so every other value gets escaped. */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
-export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
-
-const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => entities[character]);
-}
-
-function render(value: HtmlValue): string {
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(render).join('');
-  if (value === null || value === undefined || value === false) return '';
-  return escapeHtml(String(value));
-}
-
-/** Tagged template that escapes every interpolated value unless it is SafeHtml. */
-export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {
-  let out = strings[0];
-  values.forEach((value, index) => {
-    out += render(value) + strings[index + 1];
-  });
-  return new SafeHtml(out);
-}
+export { html, SafeHtml } from '../../../functions/lib/html';
 
 function policy(styleSource: string): string {
   return [

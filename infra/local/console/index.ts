@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { messagePage, confirmPage, executionPage, executionPath, executionStatuses, executionVersion, listPage, type OpsAction, type StatusFilter } from './ops-pages';
 import { redirect, securityHeaders, sendHtml } from './html';
-import { orderPlacedPage, readOrderForm, shopPage, toOrderRequest, type FieldError } from './shop-page';
+import type { FieldError } from '../../../functions/lib/http';
+import { orderPlacedPage, readOrderForm, shopPage, toOrderRequest } from './shop-page';
 import { WorkflowReader, orderExecutionPrefix, type ReaderOptions } from './workflow-reader';
 
 export interface ConsoleOptions extends ReaderOptions {

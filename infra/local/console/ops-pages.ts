@@ -186,6 +186,7 @@ export function executionPage({ execution, definition, events, order }: Executio
 <h1>${name}</h1>
 <p>${statusBadge(execution.status)}${running ? html` <span class="live" role="status">Updates while it runs</span>` : ''}</p>
 <dl class="summary">
+<div><dt>Execution ARN</dt><dd><code class="arn">${execution.executionArn}</code></dd></div>
 <div><dt>Started</dt><dd>${time(execution.startDate)}</dd></div>
 <div><dt>Ended</dt><dd>${time(execution.stopDate)}</dd></div>
 ${execution.redriveCount ? html`<div><dt>Redrives</dt><dd>${execution.redriveCount}</dd></div>` : ''}

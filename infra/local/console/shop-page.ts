@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { products } from '../../../functions/lib/catalogue';
+import type { FieldError } from '../../../functions/lib/http';
+import { limits } from '../../../functions/lib/validation';
 import { html, page, type SafeHtml } from './html';
 
 export const orderFields = ['name', 'email', 'address', 'productId', 'quantity', 'message'] as const;
 export type OrderField = (typeof orderFields)[number];
 export type OrderForm = Record<OrderField, string>;
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
 
 const emptyForm: OrderForm = { name: '', email: '', address: '', productId: products[0].id, quantity: '1', message: '' };
 
@@ -80,19 +77,19 @@ ${
 <form class="order-form" method="post" action="/" novalidate>
 <input type="hidden" name="idempotencyKey" value="${randomUUID()}">
 <div class="field"><label for="name">${labels.name}</label>${fieldError('name', errors)}
-<input id="name" name="name" value="${form.name}" autocomplete="name" required maxlength="100"${describedBy('name', errors)}></div>
+<input id="name" name="name" value="${form.name}" autocomplete="name" required maxlength="${limits.name}"${describedBy('name', errors)}></div>
 <div class="field"><label for="email">${labels.email}</label>${fieldError('email', errors)}
-<input id="email" name="email" type="email" value="${form.email}" autocomplete="email" required maxlength="254"${describedBy('email', errors)}></div>
+<input id="email" name="email" type="email" value="${form.email}" autocomplete="email" required maxlength="${limits.email}"${describedBy('email', errors)}></div>
 <div class="field"><label for="address">${labels.address}</label>${fieldError('address', errors)}
-<textarea id="address" name="address" rows="3" autocomplete="street-address" required maxlength="500"${describedBy('address', errors)}>${form.address}</textarea></div>
+<textarea id="address" name="address" rows="3" autocomplete="street-address" required maxlength="${limits.address}"${describedBy('address', errors)}>${form.address}</textarea></div>
 <div class="field"><label for="productId">${labels.productId}</label>${fieldError('productId', errors)}
 <select id="productId" name="productId"${describedBy('productId', errors)}>
 ${products.map((product) => html`<option value="${product.id}"${product.id === form.productId ? html` selected` : ''}>${product.name}</option>`)}
 </select></div>
 <div class="field"><label for="quantity">${labels.quantity}</label>${fieldError('quantity', errors)}
-<input id="quantity" name="quantity" type="number" inputmode="numeric" min="1" max="20" step="1" value="${form.quantity}" required${describedBy('quantity', errors)}></div>
+<input id="quantity" name="quantity" type="number" inputmode="numeric" min="${limits.minQuantity}" max="${limits.maxQuantity}" step="1" value="${form.quantity}" required${describedBy('quantity', errors)}></div>
 <div class="field"><label for="message">${labels.message}</label>${fieldError('message', errors)}
-<textarea id="message" name="message" rows="2" maxlength="200"${describedBy('message', errors)}>${form.message}</textarea></div>
+<textarea id="message" name="message" rows="2" maxlength="${limits.message}"${describedBy('message', errors)}>${form.message}</textarea></div>
 <p><button type="submit">Place order</button></p>
 </form>`;
   return page({ title: 'Order a cake — cake shop', body });

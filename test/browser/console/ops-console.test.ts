@@ -209,6 +209,12 @@ describe('an execution page', () => {
     expect(version.body).not.toContain(token);
   });
 
+  it('GIVEN an execution WHEN its page is opened THEN it names the execution ARN that AWS tools and the logs use', async () => {
+    const { body } = await get(`/ops/executions/order-${orderId}`);
+
+    expect(body).toContain(`<dt>Execution ARN</dt><dd><code class="arn">${machineArn.replace(':stateMachine:', ':execution:')}:order-${orderId}</code></dd>`);
+  });
+
   it('GIVEN an order record with markup in the name WHEN its page is opened THEN the markup is shown as text', async () => {
     const { body } = await get(`/ops/executions/order-${orderId}`);
 
