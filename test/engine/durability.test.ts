@@ -11,18 +11,26 @@ const machineArn = (name: string) => `arn:aws:states:us-east-1:000000000000:stat
 const executionArn = (machine: string, name: string) => `arn:aws:states:us-east-1:000000000000:execution:${machine}:${name}`;
 const BURST = 40;
 const CHAIN = 20;
+const SLOW_STEP = 10;
+
+const invoke = (functionName: string) => ({
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke',
+  Parameters: { FunctionName: functionName, 'Payload.$': '$' },
+  ResultSelector: { 'result.$': '$.Payload' },
+});
+
+const handOver = {
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+  Parameters: { FunctionName: 'hand-over', Payload: { 'orderId.$': '$.orderId', 'taskToken.$': '$$.Task.Token' } },
+};
 
 const machines = {
   callback: {
     StartAt: 'Ask Cake Maker',
     States: {
-      'Ask Cake Maker': {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-        Parameters: { FunctionName: 'hand-over', Payload: { 'orderId.$': '$.orderId', 'taskToken.$': '$$.Task.Token' } },
-        ResultPath: '$.answer',
-        Next: 'Accepted',
-      },
+      'Ask Cake Maker': { ...handOver, ResultPath: '$.answer', Next: 'Accepted' },
       Accepted: { Type: 'Succeed' },
     },
   },
@@ -34,10 +42,7 @@ const machines = {
     StartAt: 'Send Email',
     States: {
       'Send Email': {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::lambda:invoke',
-        Parameters: { FunctionName: 'flaky', 'Payload.$': '$' },
-        ResultSelector: { 'result.$': '$.Payload' },
+        ...invoke('flaky'),
         Retry: [{ ErrorEquals: ['DependencyUnavailable'], IntervalSeconds: 3600, BackoffRate: 1, MaxAttempts: 2, JitterStrategy: 'NONE' }],
         End: true,
       },
@@ -46,19 +51,29 @@ const machines = {
   cut: {
     StartAt: 'Slow Task',
     States: {
-      'Slow Task': {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::lambda:invoke',
-        Parameters: { FunctionName: 'hang-once', 'Payload.$': '$' },
-        ResultSelector: { 'result.$': '$.Payload' },
-        End: true,
-      },
+      'Slow Task': { ...invoke('hang-once'), End: true },
     },
   },
+  heartbeat: {
+    StartAt: 'Ask Cake Maker',
+    States: { 'Ask Cake Maker': { ...handOver, HeartbeatSeconds: 3600, TimeoutSeconds: 86400, End: true } },
+  },
+  timeout: {
+    StartAt: 'Ask Cake Maker',
+    States: { 'Ask Cake Maker': { ...handOver, TimeoutSeconds: 3600, End: true } },
+  },
+  // Pass states either side of a slow task: every execution of the burst is stuck half-way when the process dies.
   chain: {
     StartAt: 'Step 0',
     States: Object.fromEntries(
-      Array.from({ length: CHAIN }, (_, i) => [`Step ${i}`, { Type: 'Pass', Result: i, ResultPath: '$.step', ...(i === CHAIN - 1 ? { End: true } : { Next: `Step ${i + 1}` }) }]),
+      Array.from({ length: CHAIN }, (_, i) => {
+        const next = i === CHAIN - 1 ? { End: true } : { Next: `Step ${i + 1}` };
+        const step =
+          i === SLOW_STEP
+            ? { ...invoke('hang-once'), ResultPath: '$.slow' }
+            : { Type: 'Pass', Result: i, ResultPath: '$.step' };
+        return [`Step ${i}`, { ...step, ...next }];
+      }),
     ),
   },
 };
@@ -130,6 +145,7 @@ describe('durability of the local Step Functions engine across SIGKILL', () => {
   let sfn: SFNClient;
   let token: string;
   const status = async (machine: string, name: string) => (await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(machine, name) }))).status;
+  const chainsAtSlowStep = () => Array.from({ length: BURST }, (_, i) => callCount(work, 'hang', `chain-${i}`)).filter((calls) => calls === 1).length;
   const start = (machine: string, name: string, input: object) =>
     sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(machine), name, input: JSON.stringify(input) }));
 
@@ -143,6 +159,8 @@ describe('durability of the local Step Functions engine across SIGKILL', () => {
     await start('callback', 'order-cb', { orderId: 'cb' });
     await start('wait', 'order-wait', { orderId: 'wait' });
     await start('retry', 'order-retry', { orderId: 'retry' });
+    await start('heartbeat', 'order-heartbeat', { orderId: 'heartbeat' });
+    await start('timeout', 'order-timeout', { orderId: 'timeout' });
     const tokenFile = join(work, 'tokens', 'cb');
     token = await eventually(() => (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8') : undefined), 'the callback task handed out its token');
     await eventually(() => callCount(work, 'flaky', 'retry') === 1, 'the flaky task failed once');
@@ -150,7 +168,8 @@ describe('durability of the local Step Functions engine across SIGKILL', () => {
     await engine.advanceClock(1800);
     await start('cut', 'order-cut', { orderId: 'cut' });
     await eventually(() => callCount(work, 'hang', 'cut') === 1, 'the slow task was invoked');
-    await Promise.all(Array.from({ length: BURST }, (_, i) => start('chain', `order-chain-${i}`, { n: i })));
+    await Promise.all(Array.from({ length: BURST }, (_, i) => start('chain', `order-chain-${i}`, { orderId: `chain-${i}`, n: i })));
+    await eventually(() => chainsAtSlowStep() === BURST, 'every execution of the burst is half-way, in its slow step');
 
     // WHEN the process is killed outright, mid-flight, and started again on the same data
     await engine.kill('SIGKILL');
@@ -165,14 +184,21 @@ describe('durability of the local Step Functions engine across SIGKILL', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('a Wait and a retry back-off keep their original deadlines: nothing fires a second early, both fire on the hour', async () => {
-    // THEN a second before the hour both still wait
-    await engine!.advanceClock(1799);
-    expect([await status('wait', 'order-wait'), await status('retry', 'order-retry')]).toEqual(['RUNNING', 'RUNNING']);
+  test('a Wait, a retry back-off, a task timeout and a heartbeat keep their original deadlines: none fires a second early, all on the hour', async () => {
+    const timers = async () => {
+      const described = await Promise.all(
+        ['wait', 'retry', 'heartbeat', 'timeout'].map((machine) => sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(machine, `order-${machine}`) }))),
+      );
+      return described.map(({ status, error }) => (error ? `${status} ${error}` : status));
+    };
 
-    // AND at the hour both went on, the retry with a second call
+    // THEN a second before the hour all four still wait
+    await engine!.advanceClock(1799);
+    expect(await timers()).toEqual(['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']);
+
+    // AND at the hour all went on: the retry with a second call, the tasks timed out as their settings say
     await engine!.advanceClock(1);
-    expect([await status('wait', 'order-wait'), await status('retry', 'order-retry')]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(await timers()).toEqual(['SUCCEEDED', 'SUCCEEDED', 'FAILED States.HeartbeatTimeout', 'FAILED States.Timeout']);
     expect(callCount(work, 'flaky', 'retry')).toBe(2);
   });
 
@@ -194,7 +220,9 @@ describe('durability of the local Step Functions engine across SIGKILL', () => {
     expect(JSON.parse(output)).toEqual({ result: 'finished' });
   });
 
-  test('executions caught mid-transition finish once, through each state once, with the output they would have had', async () => {
+  test('executions caught half-way finish once, through each state once, with the output they would have had', async () => {
+    // THEN each slow step was invoked again after the restart (it was cut off before), and only it
+    await eventually(() => Array.from({ length: BURST }, (_, i) => callCount(work, 'hang', `chain-${i}`)).every((calls) => calls === 2), 'every slow step ran again');
     for (let i = 0; i < BURST; i++) {
       const arn = executionArn('chain', `order-chain-${i}`);
       await eventually(async () => (await status('chain', `order-chain-${i}`)) === 'SUCCEEDED', `order-chain-${i} succeeded`);
@@ -204,7 +232,7 @@ describe('durability of the local Step Functions engine across SIGKILL', () => {
       expect(events!.filter((event) => event.type === 'ExecutionSucceeded')).toHaveLength(1);
       expect(events!.map((event) => event.id)).toEqual(events!.map((_, index) => index + 1));
       const output = (await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).output!;
-      expect(JSON.parse(output)).toEqual({ n: i, step: CHAIN - 1 });
+      expect(JSON.parse(output)).toEqual({ orderId: `chain-${i}`, n: i, step: CHAIN - 1, slow: { result: 'finished' } });
     }
   });
 });

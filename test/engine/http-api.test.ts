@@ -144,7 +144,7 @@ describe('Step Functions HTTP API, driven by @aws-sdk/client-sfn', () => {
     await expect(forged).rejects.toMatchObject({ name: 'InvalidToken' });
   });
 
-  test('SendTaskSuccess with a spent token answers TaskDoesNotExist', async () => {
+  test('SendTaskSuccess with a spent token answers TaskTimedOut', async () => {
     // GIVEN a token already used
     await start('order-5');
     await idle();
@@ -152,7 +152,7 @@ describe('Step Functions HTTP API, driven by @aws-sdk/client-sfn', () => {
     await sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));
 
     // WHEN it is used again / THEN AWS's error comes back
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }))).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
+    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }))).rejects.toMatchObject({ name: 'TaskTimedOut', $metadata: { httpStatusCode: 400 } });
   });
 
   test('ListExecutions filters by status and pages with nextToken', async () => {
@@ -267,6 +267,84 @@ describe('Step Functions HTTP API, driven by @aws-sdk/client-sfn', () => {
     expect(advanced.status).toBe(200);
     expect(((await advanced.json()) as { now: number }).now - before.now).toBe(600);
     expect(await sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
+  });
+
+  test('ListStateMachines and GetExecutionHistory page with nextToken', async () => {
+    // GIVEN three state machines and a finished execution
+    for (const name of ['cakes', 'pies']) await sfn.send(new CreateStateMachineCommand({ name, definition, roleArn: ROLE_ARN }));
+    const executionArn = await start('order-10');
+    await idle();
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: inbox.latest(), output: '{}' }));
+    await idle();
+
+    // WHEN each is read two at a time
+    const machines: string[] = [];
+    const eventIds: number[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new ListStateMachinesCommand({ maxResults: 2, nextToken }));
+      machines.push(...page.stateMachines!.map((machine) => machine.name!));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    do {
+      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 2, nextToken }));
+      eventIds.push(...page.events!.map((event) => event.id!));
+      nextToken = page.nextToken;
+    } while (nextToken);
+
+    // THEN the pages hold every machine and every event once, in order
+    expect(machines).toEqual(['cakes', 'orders', 'pies']);
+    expect(eventIds).toEqual(eventIds.map((_, index) => index + 1));
+    expect(eventIds.length).toBeGreaterThan(4);
+  });
+
+  describe('every error comes back as the SDK exception AWS names', () => {
+    const otherDefinition = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } });
+    const missingExecution = 'arn:aws:states:us-east-1:000000000000:execution:orders:nobody';
+    const missingMachine = 'arn:aws:states:us-east-1:000000000000:stateMachine:nothing';
+
+    /** Starts an execution and returns the token its callback task is waiting on. */
+    const waitingToken = async (name: string) => {
+      await start(name);
+      await idle();
+      return inbox.latest();
+    };
+    /** Runs an execution to its callback and returns its spent token, answered or timed out. */
+    const spentToken = async (how: 'answered' | 'timed out') => {
+      const taskToken = await waitingToken(`order-${how.replace(' ', '-')}`);
+      if (how === 'answered') await sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));
+      else await engine.advanceClock(600);
+      return taskToken;
+    };
+
+    test.each<[string, string, () => Promise<unknown>]>([
+      ['CreateStateMachine of a name in use with another definition', 'StateMachineAlreadyExists', () => sfn.send(new CreateStateMachineCommand({ name: 'orders', definition: otherDefinition, roleArn: ROLE_ARN }))],
+      ['CreateStateMachine with a name holding a space', 'InvalidName', () => sfn.send(new CreateStateMachineCommand({ name: 'cake orders', definition, roleArn: ROLE_ARN }))],
+      ['CreateStateMachine of an EXPRESS machine', 'StateMachineTypeNotSupported', () => sfn.send(new CreateStateMachineCommand({ name: 'quick', definition, roleArn: ROLE_ARN, type: 'EXPRESS' }))],
+      ['DescribeStateMachine of a malformed ARN', 'InvalidArn', () => sfn.send(new DescribeStateMachineCommand({ stateMachineArn: 'orders' }))],
+      ['DeleteStateMachine of a malformed ARN', 'InvalidArn', () => sfn.send(new DeleteStateMachineCommand({ stateMachineArn: 'orders' }))],
+      ['ListStateMachines with a forged nextToken', 'InvalidToken', () => sfn.send(new ListStateMachinesCommand({ nextToken: 'not-a-page' }))],
+      ['ListStateMachines with maxResults over 1000', 'ValidationException', () => sfn.send(new ListStateMachinesCommand({ maxResults: 1001 }))],
+      ['StartExecution of an unknown state machine', 'StateMachineDoesNotExist', () => sfn.send(new StartExecutionCommand({ stateMachineArn: missingMachine, input: '{}' }))],
+      ['StartExecution with input that is not JSON', 'InvalidExecutionInput', () => sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{orderId' }))],
+      ['StartExecution with input over 256 KiB', 'InvalidExecutionInput', () => sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ note: 'x'.repeat(262_144) }) }))],
+      ['StartExecution with a name holding a slash', 'InvalidName', () => sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'order/1', input: '{}' }))],
+      ['ListExecutions of an unknown state machine', 'StateMachineDoesNotExist', () => sfn.send(new ListExecutionsCommand({ stateMachineArn: missingMachine }))],
+      ['GetExecutionHistory of an unknown execution', 'ExecutionDoesNotExist', () => sfn.send(new GetExecutionHistoryCommand({ executionArn: missingExecution }))],
+      ['GetExecutionHistory with a forged nextToken', 'InvalidToken', async () => sfn.send(new GetExecutionHistoryCommand({ executionArn: await start('order-11'), nextToken: 'forged' }))],
+      ['StopExecution of an unknown execution', 'ExecutionDoesNotExist', () => sfn.send(new StopExecutionCommand({ executionArn: missingExecution }))],
+      ['RedriveExecution of a running execution', 'ExecutionNotRedrivable', async () => sfn.send(new RedriveExecutionCommand({ executionArn: await start('order-12') }))],
+      ['RedriveExecution of an unknown execution', 'ExecutionDoesNotExist', () => sfn.send(new RedriveExecutionCommand({ executionArn: missingExecution }))],
+      ['SendTaskSuccess with output that is not JSON', 'InvalidOutput', async () => sfn.send(new SendTaskSuccessCommand({ taskToken: await waitingToken('order-13'), output: 'yes' }))],
+      ['SendTaskSuccess with a token that was never issued', 'InvalidToken', () => sfn.send(new SendTaskSuccessCommand({ taskToken: 'C'.repeat(64), output: '{}' }))],
+      ['SendTaskFailure with an answered token', 'TaskTimedOut', async () => sfn.send(new SendTaskFailureCommand({ taskToken: await spentToken('answered'), error: 'Late' }))],
+      ['SendTaskFailure with a malformed token', 'InvalidToken', () => sfn.send(new SendTaskFailureCommand({ taskToken: 'not a token', error: 'Late' }))],
+      ['SendTaskHeartbeat with the token of a timed-out task', 'TaskTimedOut', async () => sfn.send(new SendTaskHeartbeatCommand({ taskToken: await spentToken('timed out') }))],
+      ['SendTaskSuccess with the token of a timed-out task', 'TaskTimedOut', async () => sfn.send(new SendTaskSuccessCommand({ taskToken: await spentToken('timed out'), output: '{}' }))],
+    ])('%s answers %s', async (_action, errorName, call) => {
+      // GIVEN the machine of beforeEach / WHEN the call is made / THEN the SDK raises AWS's exception, status 400
+      await expect(call()).rejects.toMatchObject({ name: errorName, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    });
   });
 });
 

@@ -348,6 +348,81 @@ describe('local Step Functions engine: errors, retries and timeouts', () => {
     expect((await harness.describe(execution)).error).toBe('States.HeartbeatTimeout');
   });
 
+  test('a Catch on States.TaskFailed lets States.Timeout through to the catcher that names it', async () => {
+    // GIVEN a callback task that times out, with a TaskFailed catcher before a Timeout catcher
+    const inbox = tokenInbox();
+    harness = await engineHarness({ ask: inbox.handler });
+    const machine = await harness.machine({
+      StartAt: 'Ask Baker',
+      States: {
+        'Ask Baker': callbackTask('ask', {
+          TimeoutSeconds: 60,
+          Catch: [
+            { ErrorEquals: ['States.TaskFailed'], Next: 'Baker Failed' },
+            { ErrorEquals: ['States.Timeout'], Next: 'Baker Silent' },
+          ],
+          End: true,
+        }),
+        'Baker Failed': { Type: 'Succeed' },
+        'Baker Silent': { Type: 'Succeed' },
+      },
+    });
+    const execution = await harness.run(machine);
+
+    // WHEN the timeout passes
+    await harness.advance(60);
+
+    // THEN the timeout went to the States.Timeout catcher
+    expect(await harness.statesEntered(execution)).toEqual(['Ask Baker', 'Baker Silent']);
+  });
+
+  test('a task result over 256 KiB fails with States.DataLimitExceeded, which States.ALL does not catch', async () => {
+    // GIVEN a function returning 300 KB, under a catch-all
+    harness = await engineHarness({ photograph: () => ({ photo: 'x'.repeat(300_000) }) });
+    const machine = await harness.machine({
+      StartAt: 'Photograph Cake',
+      States: {
+        'Photograph Cake': { Type: 'Task', Resource: functionArn('photograph'), Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }], End: true },
+        Caught: { Type: 'Succeed' },
+      },
+    });
+
+    // WHEN it runs
+    const execution = await harness.run(machine);
+
+    // THEN the execution failed with the terminal error
+    expect(await harness.describe(execution)).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(await harness.statesEntered(execution)).toEqual(['Photograph Cake']);
+  });
+
+  test('a path that matches nothing fails the execution with States.Runtime, which no Retry or Catch takes', async () => {
+    // GIVEN a task reading a field the input lacks, retried and caught on everything
+    const calls: unknown[] = [];
+    harness = await engineHarness({ bake: (payload) => calls.push(payload) });
+    const machine = await harness.machine({
+      StartAt: 'Bake',
+      States: {
+        Bake: {
+          ...invokeTask('bake'),
+          Parameters: { FunctionName: 'bake', 'Payload.$': '$.recipe' },
+          Retry: [{ ErrorEquals: ['States.ALL'] }],
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Succeed' },
+      },
+    });
+
+    // WHEN it runs on input without a recipe
+    const execution = await harness.run(machine, { flavour: 'lemon' });
+
+    // THEN the function was never called and the execution failed, naming the path
+    expect(calls).toEqual([]);
+    const described = await harness.describe(execution);
+    expect(described).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(described.cause).toContain('$.recipe');
+  });
+
   test('the execution-level TimeoutSeconds ends a running execution as TIMED_OUT', async () => {
     // GIVEN an execution limited to one day, waiting for a week
     harness = await engineHarness({});
@@ -408,7 +483,7 @@ describe('local Step Functions engine: callbacks', () => {
     expect(await harness.describe(execution)).toMatchObject({ status: 'FAILED', error: 'OrderCancelled', cause: 'Too busy' });
   });
 
-  test('a task token works once: the second use answers TaskDoesNotExist', async () => {
+  test('a task token works once: the second use answers TaskTimedOut, as AWS does for a closed task', async () => {
     // GIVEN a token already used
     await harness.run(machine);
     await harness.engine.sendTaskSuccess({ taskToken: inbox.latest(), output: '{}' });
@@ -416,8 +491,8 @@ describe('local Step Functions engine: callbacks', () => {
     // WHEN it is used again
     const again = harness.engine.sendTaskSuccess({ taskToken: inbox.latest(), output: '{}' });
 
-    // THEN AWS's error comes back
-    await expect(again).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
+    // THEN AWS's error for a closed task comes back
+    await expect(again).rejects.toMatchObject({ name: 'TaskTimedOut', message: expect.stringContaining('Provided task does not exist anymore') });
   });
 
   test('a token that was never issued answers InvalidToken', async () => {
@@ -461,7 +536,7 @@ describe('local Step Functions engine: callbacks', () => {
     // THEN the retry carries a new token and the first one is spent
     expect(inbox.tokens).toHaveLength(2);
     expect(inbox.latest()).not.toBe(firstToken);
-    await expect(harness.engine.sendTaskSuccess({ taskToken: firstToken, output: '{}' })).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
+    await expect(harness.engine.sendTaskSuccess({ taskToken: firstToken, output: '{}' })).rejects.toMatchObject({ name: 'TaskTimedOut' });
   });
 });
 
@@ -513,7 +588,54 @@ describe('local Step Functions engine: executions', () => {
     // THEN it is ABORTED and its token no longer works
     expect(await harness.describe(execution)).toMatchObject({ status: 'ABORTED', error: 'Ops', cause: 'Stopped by hand' });
     expect((await harness.history(execution)).at(-1)!.type).toBe('ExecutionAborted');
-    await expect(harness.engine.sendTaskSuccess({ taskToken: inbox.latest(), output: '{}' })).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
+    await expect(harness.engine.sendTaskSuccess({ taskToken: inbox.latest(), output: '{}' })).rejects.toMatchObject({ name: 'TaskTimedOut' });
+  });
+
+  test('StopExecution closes every open task, in Parallel branches too, and a late Lambda result changes nothing', async () => {
+    // GIVEN a Parallel state with one branch waiting on a token and one whose Lambda is still running
+    const inbox = tokenInbox();
+    let finishBoxing: (value: string) => void = () => undefined;
+    const boxing = new Promise<string>((resolve) => (finishBoxing = resolve));
+    let boxingStarted = false;
+    harness = await engineHarness({
+      ask: inbox.handler,
+      box: () => {
+        boxingStarted = true;
+        return boxing;
+      },
+    });
+    const machine = await harness.machine({
+      StartAt: 'Ask And Box',
+      States: {
+        'Ask And Box': {
+          Type: 'Parallel',
+          Branches: [
+            { StartAt: 'Ask', States: { Ask: callbackTask('ask', { HeartbeatSeconds: 60, End: true }) } },
+            { StartAt: 'Box', States: { Box: invokeTask('box', { End: true }) } },
+          ],
+          End: true,
+        },
+      },
+    });
+    const { executionArn: execution } = await harness.engine.startExecution({ stateMachineArn: machine, input: '{}' });
+    // Not harness.run: the engine is never idle while the Lambda runs.
+    while (inbox.tokens.length === 0 || !boxingStarted) await new Promise((resolve) => setImmediate(resolve));
+
+    // WHEN it is stopped, and then the Lambda returns and the heartbeat deadline passes
+    await harness.engine.stopExecution({ executionArn: execution });
+    const eventsWhenStopped = (await harness.history(execution!)).length;
+    finishBoxing('boxed');
+    await harness.advance(60);
+
+    // THEN the token is closed for every callback action, and nothing was added to the history after the stop
+    const closed = { name: 'TaskTimedOut' };
+    await expect(harness.engine.sendTaskSuccess({ taskToken: inbox.latest(), output: '{}' })).rejects.toMatchObject(closed);
+    await expect(harness.engine.sendTaskFailure({ taskToken: inbox.latest(), error: 'Late' })).rejects.toMatchObject(closed);
+    await expect(harness.engine.sendTaskHeartbeat({ taskToken: inbox.latest() })).rejects.toMatchObject(closed);
+    const history = await harness.history(execution!);
+    expect(history).toHaveLength(eventsWhenStopped);
+    expect(history.at(-1)!.type).toBe('ExecutionAborted');
+    expect((await harness.describe(execution!)).status).toBe('ABORTED');
   });
 
   test('RedriveExecution restarts a failed execution from the state that failed, not from the start', async () => {

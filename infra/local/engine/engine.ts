@@ -97,6 +97,7 @@ type Branching = ParallelState | MapState;
 // State names may contain '/', but not control characters.
 const SCOPE_SEPARATOR = '\u001f';
 const REDACTED_TOKEN = '<task token>';
+const TASK_GONE = "Task Timed Out: 'Provided task does not exist anymore'";
 const TOKEN = /^[A-Za-z0-9_-]{64}$/;
 const REDRIVE_WINDOW_MS = 14 * 24 * 3600 * 1000;
 const PAYLOAD_LIMIT = 256 * 1024;
@@ -177,7 +178,10 @@ export class Engine {
       throw apiError('StateMachineTypeNotSupported', `The local engine runs STANDARD state machines only, not ${input.type}`);
     }
     if (typeof input.definition !== 'string') throw apiError('InvalidDefinition', 'definition must be a string of Amazon States Language JSON');
-    this.parseDefinition(input.definition);
+    const definitionHash = hash(input.definition);
+    // asl-validator compiles its JSON schemas on every call (hundreds of milliseconds), so a definition is
+    // checked here, once, and never again when executions start or the engine restarts.
+    if (!this.programs.has(definitionHash)) this.programs.set(definitionHash, { definition: parseDefinition(input.definition), scopes: new Map() });
     const roleArn = input.roleArn ?? this.defaultRoleArn;
     const existing = this.stateMachines.get(input.name);
     if (existing) {
@@ -191,7 +195,7 @@ export class Engine {
       stateMachineArn: stateMachineArn(this.partition, input.name),
       name: input.name,
       definition: input.definition,
-      definitionHash: hash(input.definition),
+      definitionHash,
       roleArn,
       creationDate: this.clock.now(),
     };
@@ -917,7 +921,11 @@ export class Engine {
   }
 
   private completeTask(live: LiveExecution, thread: Thread, result: Json): void {
-    const state = this.stateOf(live, thread) as TaskState;
+    this.completeWithResult(live, thread, this.stateOf(live, thread) as TaskState, result);
+  }
+
+  /** Turns the result of a Task, Parallel or Map state into its output and moves on; a failure there goes to Retry and Catch. */
+  private completeWithResult(live: LiveExecution, thread: Thread, state: TaskState | Branching, result: Json): void {
     let output: Json;
     try {
       assertPayloadSize(result);
@@ -952,9 +960,10 @@ export class Engine {
     const live = entry && this.live.get(entry.executionArn);
     const thread = live && live.runtime.threads[entry.threadId];
     if (live && thread && thread.phase.kind === 'task' && thread.phase.token === taskToken) return { live, thread, phase: thread.phase };
+    // AWS answers TaskTimedOut for every closed task, whether it timed out, was answered or its execution ended.
     const closed = await this.store.get(keys.token(hash(taskToken)));
-    if (closed === 'TIMED_OUT') throw apiError('TaskTimedOut', 'Task Timed Out: the task of this token has timed out');
-    if (closed === 'CLOSED') throw apiError('TaskDoesNotExist', 'Task Does Not Exist: the task of this token has already finished');
+    if (closed === 'TIMED_OUT') throw apiError('TaskTimedOut', `${TASK_GONE}: the task of this token timed out`);
+    if (closed === 'CLOSED') throw apiError('TaskTimedOut', `${TASK_GONE}: the task of this token was already answered, or its execution has ended`);
     throw apiError('InvalidToken', 'Invalid Token: no task was given this token');
   }
 
@@ -1008,16 +1017,7 @@ export class Engine {
     const state = this.stateOf(live, thread) as Branching;
     const phase = thread.phase as BranchesPhase;
     this.emit(live, thread, `${state.Type}StateSucceeded`);
-    let output: Json;
-    try {
-      output = prepareOutput(state, thread.input, phase.results, this.context(live, thread));
-    } catch (thrown) {
-      const { error, cause } = statusOf(thrown);
-      this.handleError(live, thread, error, cause);
-      return;
-    }
-    this.exit(live, thread, state, output, state.End ? undefined : state.Next);
-    this.continueThread(live, thread);
+    this.completeWithResult(live, thread, state, phase.results);
   }
 
   // ---- Deadlines ----
@@ -1157,26 +1157,13 @@ export class Engine {
     return record;
   }
 
-  private parseDefinition(text: string): StateMachineDefinition {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw apiError('InvalidDefinition', `Invalid State Machine Definition: the definition is not JSON (${(error as Error).message})`);
-    }
-    try {
-      return validateDefinition(parsed);
-    } catch (error) {
-      throw apiError('InvalidDefinition', `Invalid State Machine Definition: ${(error as Error).message}`);
-    }
-  }
-
   private async programOf(definitionHash: string): Promise<Program> {
     const cached = this.programs.get(definitionHash);
     if (cached) return cached;
     const text = await this.store.get(keys.definition(definitionHash));
     if (text === undefined) throw new Error(`The store has lost definition ${definitionHash}`);
-    const program = this.programs.get(definitionHash) ?? { definition: this.parseDefinition(text), scopes: new Map() };
+    // The store holds only definitions that passed validation when their state machine was created.
+    const program = this.programs.get(definitionHash) ?? { definition: JSON.parse(text) as StateMachineDefinition, scopes: new Map() };
     this.programs.set(definitionHash, program);
     return program;
   }
@@ -1194,6 +1181,20 @@ export class Engine {
 function passesInputThrough(state: State): boolean {
   const paths = state as { InputPath?: unknown; OutputPath?: unknown; Parameters?: unknown };
   return (paths.InputPath === undefined || paths.InputPath === '$') && (paths.OutputPath === undefined || paths.OutputPath === '$') && paths.Parameters === undefined;
+}
+
+function parseDefinition(text: string): StateMachineDefinition {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw apiError('InvalidDefinition', `Invalid State Machine Definition: the definition is not JSON (${(error as Error).message})`);
+  }
+  try {
+    return validateDefinition(parsed);
+  } catch (error) {
+    throw apiError('InvalidDefinition', `Invalid State Machine Definition: ${(error as Error).message}`);
+  }
 }
 
 function resourceKind(resource: string): TaskPhase['resource'] | undefined {

@@ -9,7 +9,9 @@ const choice = (rule: ChoiceRule, fields: Partial<ChoiceState> = {}): ChoiceStat
   ...fields,
 });
 
-const picks = (rule: ChoiceRule, value: Json): string => chooseNext(choice({ Variable: '$.v', ...rule }), { v: value, other: value });
+const context = aContext();
+
+const picks = (rule: ChoiceRule, value: Json): string => chooseNext(choice({ Variable: '$.v', ...rule }), { v: value, other: value }, context);
 
 describe('Comparison operators', () => {
   test.each<[string, Json, Json, boolean]>([
@@ -73,11 +75,11 @@ describe('Comparison operators', () => {
     ['TimestampLessThanEqualsPath', '2001-01-01T12:00:00Z', '2001-01-01T12:00:00Z'],
   ])('%s compares the variable with another field of the input', (operator, value, other) => {
     const state = choice({ Variable: '$.v', [operator]: '$.other' });
-    expect(chooseNext(state, { v: value, other })).toBe('Matched');
+    expect(chooseNext(state, { v: value, other }, context)).toBe('Matched');
   });
 
   test('A …Path operand that matches nothing raises States.Runtime', () => {
-    expect(statesErrorOf(() => chooseNext(choice({ Variable: '$.v', StringEqualsPath: '$.missing' }), { v: 'a' })).error).toBe('States.Runtime');
+    expect(statesErrorOf(() => chooseNext(choice({ Variable: '$.v', StringEqualsPath: '$.missing' }), { v: 'a' }, context)).error).toBe('States.Runtime');
   });
 });
 
@@ -104,15 +106,15 @@ describe('Type tests', () => {
   });
 
   test('IsPresent true matches a field that exists, even when it is null', () => {
-    expect(chooseNext(choice({ Variable: '$.v', IsPresent: true }), { v: null })).toBe('Matched');
+    expect(chooseNext(choice({ Variable: '$.v', IsPresent: true }), { v: null }, context)).toBe('Matched');
   });
 
   test('IsPresent false matches a missing field', () => {
-    expect(chooseNext(choice({ Variable: '$.missing', IsPresent: false }), {})).toBe('Matched');
+    expect(chooseNext(choice({ Variable: '$.missing', IsPresent: false }), {}, context)).toBe('Matched');
   });
 
   test('A comparison on a missing variable raises States.Runtime', () => {
-    expect(statesErrorOf(() => chooseNext(choice({ Variable: '$.type', StringEquals: 'Private' }), {})).error).toBe('States.Runtime');
+    expect(statesErrorOf(() => chooseNext(choice({ Variable: '$.type', StringEquals: 'Private' }), {}, context)).error).toBe('States.Runtime');
   });
 
   test('And with IsPresent first guards a comparison on a field that may be missing', () => {
@@ -124,7 +126,7 @@ describe('Type tests', () => {
       ],
     });
     // WHEN the field is missing THEN the rule is simply false
-    expect(chooseNext(state, {})).toBe('Other');
+    expect(chooseNext(state, {}, context)).toBe('Other');
   });
 });
 
@@ -136,8 +138,8 @@ describe('Boolean combinations and rule order', () => {
         { Variable: '$.value', NumericLessThan: 30 },
       ],
     });
-    expect(chooseNext(state, { value: 22 })).toBe('Matched');
-    expect(chooseNext(state, { value: 30 })).toBe('Other');
+    expect(chooseNext(state, { value: 22 }, context)).toBe('Matched');
+    expect(chooseNext(state, { value: 30 }, context)).toBe('Other');
   });
 
   test('Or matches when any rule matches', () => {
@@ -147,11 +149,11 @@ describe('Boolean combinations and rule order', () => {
         { Variable: '$.cake', StringEquals: 'carrot' },
       ],
     });
-    expect(chooseNext(state, { cake: 'carrot' })).toBe('Matched');
+    expect(chooseNext(state, { cake: 'carrot' }, context)).toBe('Matched');
   });
 
   test('Not inverts its rule', () => {
-    expect(chooseNext(choice({ Not: { Variable: '$.type', StringEquals: 'Private' } }), { type: 'Public' })).toBe('Matched');
+    expect(chooseNext(choice({ Not: { Variable: '$.type', StringEquals: 'Private' } }), { type: 'Public' }, context)).toBe('Matched');
   });
 
   test('The first matching rule decides, in the order listed', () => {
@@ -162,7 +164,7 @@ describe('Boolean combinations and rule order', () => {
         { Variable: '$.value', NumericGreaterThan: 0, Next: 'Positive' },
       ],
     };
-    expect(chooseNext(state, { value: 22 })).toBe('Big');
+    expect(chooseNext(state, { value: 22 }, context)).toBe('Big');
   });
 
   test('Default is taken when no rule matches', () => {
@@ -171,11 +173,11 @@ describe('Boolean combinations and rule order', () => {
 
   test('No matching rule and no Default raises States.NoChoiceMatched', () => {
     const state = choice({ Variable: '$.v', StringEquals: 'lemon' }, { Default: undefined });
-    expect(statesErrorOf(() => chooseNext(state, { v: 'carrot' })).error).toBe('States.NoChoiceMatched');
+    expect(statesErrorOf(() => chooseNext(state, { v: 'carrot' }, context)).error).toBe('States.NoChoiceMatched');
   });
 
   test('A rule may read the context object', () => {
     const state = choice({ Variable: '$$.Execution.Name', StringMatches: 'order-*' });
-    expect(chooseNext(state, {}, aContext())).toBe('Matched');
+    expect(chooseNext(state, {}, context)).toBe('Matched');
   });
 });

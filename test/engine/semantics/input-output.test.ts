@@ -219,15 +219,15 @@ describe('Map state', () => {
   });
 
   test('ItemsPath selects the array to iterate over', () => {
-    expect(mapItems(map({ ItemsPath: '$.cakes' }), { cakes: ['lemon', 'carrot'] })).toEqual(['lemon', 'carrot']);
+    expect(mapItems(map({ ItemsPath: '$.cakes' }), { cakes: ['lemon', 'carrot'] }, aContext())).toEqual(['lemon', 'carrot']);
   });
 
   test('Without ItemsPath the whole input is the array', () => {
-    expect(mapItems(map(), [1, 2])).toEqual([1, 2]);
+    expect(mapItems(map(), [1, 2], aContext())).toEqual([1, 2]);
   });
 
   test('An ItemsPath that selects something other than an array raises States.Runtime', () => {
-    expect(statesErrorOf(() => mapItems(map({ ItemsPath: '$.cakes' }), { cakes: 'lemon' })).error).toBe('States.Runtime');
+    expect(statesErrorOf(() => mapItems(map({ ItemsPath: '$.cakes' }), { cakes: 'lemon' }, aContext())).error).toBe('States.Runtime');
   });
 
   test('Without ItemSelector each iteration receives its item', () => {

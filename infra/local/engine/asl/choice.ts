@@ -66,7 +66,7 @@ function operatorOf(rule: ChoiceRule): string {
   return operator;
 }
 
-function matches(rule: ChoiceRule, input: Json, context?: ContextObject): boolean {
+function matches(rule: ChoiceRule, input: Json, context: ContextObject): boolean {
   if (rule.And !== undefined) return rule.And.every((inner) => matches(inner, input, context));
   if (rule.Or !== undefined) return rule.Or.some((inner) => matches(inner, input, context));
   if (rule.Not !== undefined) return !matches(rule.Not, input, context);
@@ -84,7 +84,7 @@ function matches(rule: ChoiceRule, input: Json, context?: ContextObject): boolea
 }
 
 /** The Next of the first matching choice rule, else Default; States.NoChoiceMatched when neither exists. */
-export function chooseNext(state: ChoiceState, input: Json, context?: ContextObject): string {
+export function chooseNext(state: ChoiceState, input: Json, context: ContextObject): string {
   const rule = state.Choices.find((candidate) => matches(candidate, input, context));
   if (rule?.Next !== undefined) return rule.Next;
   if (state.Default !== undefined) return state.Default;

@@ -3,8 +3,8 @@
  * The runtime imports only from here; nothing in this folder does I/O or keeps state.
  *
  * Every function that can fail at run time throws StatesError with the name AWS reports
- * (States.Runtime, States.NoChoiceMatched, States.DataLimitExceeded). The `context` argument is optional
- * where a state rarely needs it, but without it `$$` paths cannot be read.
+ * (States.Runtime, States.NoChoiceMatched, States.DataLimitExceeded). Every function that reads a state's
+ * fields takes the context object, since any path in them may be a `$$` path.
  */
 export * from './types';
 export { validateDefinition, InvalidDefinition } from './validate';

@@ -24,7 +24,7 @@ function timestamp(field: string, value: Json): number {
 }
 
 /** When a Wait state ends, as epoch milliseconds; a timestamp in the past means "now". `input` is the effective input. */
-export function waitUntil(state: WaitState, input: Json, nowMs: number, context?: ContextObject): number {
+export function waitUntil(state: WaitState, input: Json, nowMs: number, context: ContextObject): number {
   if (state.Seconds !== undefined) return nowMs + wholeSeconds('Seconds', state.Seconds, 0) * 1000;
   if (state.SecondsPath !== undefined) return nowMs + wholeSeconds(`SecondsPath '${state.SecondsPath}'`, selectPath(state.SecondsPath, input, context), 0) * 1000;
   if (state.Timestamp !== undefined) return timestamp('Timestamp', state.Timestamp);
@@ -33,7 +33,7 @@ export function waitUntil(state: WaitState, input: Json, nowMs: number, context?
 }
 
 /** A task's timeout and heartbeat in seconds, read from the state or, for the …Path fields, from the state input. */
-export function taskTimeouts(state: TaskState, input: Json, context?: ContextObject): { timeoutSeconds: number; heartbeatSeconds?: number } {
+export function taskTimeouts(state: TaskState, input: Json, context: ContextObject): { timeoutSeconds: number; heartbeatSeconds?: number } {
   const timeoutSeconds =
     state.TimeoutSecondsPath !== undefined
       ? wholeSeconds(`TimeoutSecondsPath '${state.TimeoutSecondsPath}'`, selectPath(state.TimeoutSecondsPath, input, context), 1)
@@ -49,21 +49,21 @@ export function taskTimeouts(state: TaskState, input: Json, context?: ContextObj
   return { timeoutSeconds, heartbeatSeconds: heartbeat };
 }
 
-function dynamicText(field: string, expression: string, input: Json, context?: ContextObject): string {
+function dynamicText(field: string, expression: string, input: Json, context: ContextObject): string {
   const value = expression.startsWith('States.') ? evaluateIntrinsic(expression, input, context) : selectPath(expression, input, context);
   if (typeof value !== 'string') fail(`${field} '${expression}' must resolve to a string, got ${JSON.stringify(value)}.`);
   return value;
 }
 
 /** A Fail state's error name and cause, from Error/Cause or from ErrorPath/CausePath (a path or an intrinsic function). */
-export function failure(state: FailState, input: Json, context?: ContextObject): { error?: string; cause?: string } {
+export function failure(state: FailState, input: Json, context: ContextObject): { error?: string; cause?: string } {
   const error = state.ErrorPath !== undefined ? dynamicText('ErrorPath', state.ErrorPath, input, context) : state.Error;
   const cause = state.CausePath !== undefined ? dynamicText('CausePath', state.CausePath, input, context) : state.Cause;
   return { ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) };
 }
 
 /** The items a Map state iterates over: ItemsPath (default `$`) over the effective input, which must be an array. */
-export function mapItems(state: MapState, input: Json, context?: ContextObject): Json[] {
+export function mapItems(state: MapState, input: Json, context: ContextObject): Json[] {
   const items = selectPath(state.ItemsPath ?? '$', input, context);
   if (!Array.isArray(items)) fail(`ItemsPath '${state.ItemsPath ?? '$'}' must select an array, got ${JSON.stringify(items).slice(0, 200)}.`);
   return items;
