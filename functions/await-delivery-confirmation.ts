@@ -2,10 +2,10 @@ import { settings } from '../infra/settings';
 import { tables } from '../infra/tables';
 import { commonEnv, readConfig } from './lib/config';
 import { Mailer } from './lib/email';
-import { linkUrl, onItsWayEmail } from './lib/emails';
+import { onItsWayEmail } from './lib/emails';
 import { OrderNotFound, OrderStateConflict } from './lib/errors';
 import { idempotentStep } from './lib/idempotency';
-import { newLinkCode } from './lib/link-codes';
+import { issueLink } from './lib/issue-link';
 import type { Order } from './lib/order';
 import { OrderRepository } from './lib/order-repository';
 import type { CallbackTaskEvent } from './lib/task';
@@ -22,9 +22,8 @@ const mailer = new Mailer(config.senderEmail);
 
 const emailCustomer = idempotentStep(
   async (key: { orderId: string }, order: Order) => {
-    const { code, hash } = newLinkCode();
-    if (!(await orders.addLinkCodeHash(key.orderId, 'delivered', hash))) throw new OrderNotFound(`Order ${key.orderId} does not exist`);
-    await mailer.send(order.email, onItsWayEmail(order, linkUrl(config.publicBaseUrl, key.orderId, 'delivered', code)));
+    const deliveredUrl = await issueLink(orders, config.publicBaseUrl, key.orderId, 'delivered');
+    await mailer.send(order.email, onItsWayEmail(order, deliveredUrl));
     return { emailed: true };
   },
   { tableName: config.idempotencyTableName, step: 'await-delivery-confirmation' },

@@ -3,7 +3,7 @@ import { tables } from '../infra/tables';
 import { commonEnv, readConfig } from './lib/config';
 import type { HttpResult } from './lib/http';
 import { json, jsonProblem, prefersHtml } from './lib/http';
-import { startInvocationLog } from './lib/logger';
+import { logger, startInvocationLog } from './lib/logger';
 import { isOrderId, summariseOrder } from './lib/order';
 import { OrderRepository } from './lib/order-repository';
 import { renderPage } from './lib/pages/layout';
@@ -19,6 +19,7 @@ export const handler = async (event: APIGatewayProxyEventV2, context?: Context):
   startInvocationLog(context, isOrderId(orderId) ? { orderId, executionName: executionNameFor(orderId) } : {});
   const html = prefersHtml(event);
   const order = isOrderId(orderId) ? await orders.get(orderId) : undefined;
+  logger.info('Order status read', { found: order !== undefined });
   const vary = { Vary: 'Accept' };
   if (!order) {
     if (html) {

@@ -2,10 +2,9 @@ import { settings } from '../infra/settings';
 import { tables } from '../infra/tables';
 import { commonEnv, readConfig } from './lib/config';
 import { Mailer } from './lib/email';
-import { linkUrl, orderReceivedEmail, statusUrl } from './lib/emails';
-import { OrderNotFound } from './lib/errors';
+import { orderReceivedEmail, statusUrl } from './lib/emails';
 import { idempotentStep } from './lib/idempotency';
-import { newLinkCode } from './lib/link-codes';
+import { issueLink } from './lib/issue-link';
 import type { Order } from './lib/order';
 import { OrderRepository } from './lib/order-repository';
 import type { TaskEvent } from './lib/task';
@@ -22,9 +21,7 @@ const mailer = new Mailer(config.senderEmail);
 
 const emailCustomer = idempotentStep(
   async (key: { orderId: string }, order: Order) => {
-    const { code, hash } = newLinkCode();
-    if (!(await orders.addLinkCodeHash(key.orderId, 'cancel', hash))) throw new OrderNotFound(`Order ${key.orderId} does not exist`);
-    const cancelUrl = linkUrl(config.publicBaseUrl, key.orderId, 'cancel', code);
+    const cancelUrl = await issueLink(orders, config.publicBaseUrl, key.orderId, 'cancel');
     await mailer.send(order.email, orderReceivedEmail(order, cancelUrl, statusUrl(config.publicBaseUrl, key.orderId)));
     return { emailed: true };
   },

@@ -3,7 +3,7 @@ import { readConfig } from './lib/config';
 import { OrderNotFound } from './lib/errors';
 import { idempotentStep } from './lib/idempotency';
 import { logger } from './lib/logger';
-import type { OrderStatus } from './lib/order';
+import type { CaughtError, OrderStatus } from './lib/order';
 import { isOrderStatus, timelineNote } from './lib/order';
 import { OrderRepository } from './lib/order-repository';
 import type { TaskEvent } from './lib/task';
@@ -15,6 +15,8 @@ const orders = new OrderRepository(config.ordersTableName);
 interface SetOrderStatusEvent extends TaskEvent {
   status: OrderStatus;
   reason?: string;
+  /** Set by Mark Order Failed: the error that sent the order down the compensation path. */
+  failure?: CaughtError;
 }
 
 const setStatus = idempotentStep(
@@ -30,6 +32,6 @@ const setStatus = idempotentStep(
 export const handler = taskHandler<SetOrderStatusEvent>(async (event, context) => {
   if (!isOrderStatus(event.status)) throw new Error(`Unknown order status ${JSON.stringify(event.status)}`);
   setStatus.registerContext(context);
-  const { result } = await setStatus.run({ orderId: event.orderId, status: event.status }, timelineNote(event.status, event.reason));
+  const { result } = await setStatus.run({ orderId: event.orderId, status: event.status }, timelineNote(event));
   logger.info('Order status set', { status: event.status, result });
 });

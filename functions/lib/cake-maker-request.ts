@@ -1,8 +1,8 @@
 import { DependencyUnavailable, OrderCancelled, OrderNotFound, OrderStateConflict } from './errors';
 import type { Mailer } from './email';
-import { cakeMakerRequestEmail, linkUrl } from './emails';
+import { cakeMakerRequestEmail } from './emails';
 import { idempotentStep } from './idempotency';
-import { newLinkCode } from './link-codes';
+import { issueLink } from './issue-link';
 import type { Order } from './order';
 import type { OrderRepository } from './order-repository';
 import type { CallbackTaskEvent } from './task';
@@ -23,9 +23,7 @@ export interface CakeMakerRequestDependencies {
 export function cakeMakerRequestHandler(kind: 'ask' | 'remind', deps: CakeMakerRequestDependencies) {
   const emailCakeMaker = idempotentStep(
     async (key: { orderId: string }, order: Order) => {
-      const { code, hash } = newLinkCode();
-      if (!(await deps.orders.addLinkCodeHash(key.orderId, 'fulfil', hash))) throw new OrderNotFound(`Order ${key.orderId} does not exist`);
-      const fulfilUrl = linkUrl(deps.publicBaseUrl, key.orderId, 'fulfill', code);
+      const fulfilUrl = await issueLink(deps.orders, deps.publicBaseUrl, key.orderId, 'fulfil');
       await deps.mailer.send(deps.cakeMakerEmail, cakeMakerRequestEmail(order, fulfilUrl, kind === 'remind'));
       return { emailed: true };
     },

@@ -31,7 +31,18 @@ export class Mailer {
         }),
       );
     } catch (error) {
-      throw asWorkflowError(error, 'Email (SES)');
+      throw withoutAddresses(asWorkflowError(error, 'Email (SES)'));
     }
   }
+}
+
+/**
+ * SES rejections can quote the addresses involved, and a task's error ends up in the Lambda log and in the
+ * execution history. The error keeps its name, which is all the workflow and ops act on.
+ */
+function withoutAddresses(error: unknown): unknown {
+  if (!(error instanceof Error) || error.name === 'DependencyUnavailable') return error;
+  const named = new Error(`SES did not accept the email (${error.name})`);
+  named.name = error.name;
+  return named;
 }

@@ -1,15 +1,24 @@
 import type { EmailMessage } from './email';
-import { html } from './html';
+import { html, type SafeHtml } from './html';
 import type { Order } from './order';
 import { cakeName, firstName } from './order';
-
-/** Links in emails: the code is the only secret a person needs to act on an order. */
-export function linkUrl(publicBaseUrl: string, orderId: string, page: 'cancel' | 'fulfill' | 'delivered', code: string): string {
-  return `${publicBaseUrl}/order/${encodeURIComponent(orderId)}/${page}?code=${encodeURIComponent(code)}`;
-}
+import { palette } from './pages/layout';
 
 export function statusUrl(publicBaseUrl: string, orderId: string): string {
   return `${publicBaseUrl}/order/${encodeURIComponent(orderId)}`;
+}
+
+function link(url: string): SafeHtml {
+  return html`<a href="${url}" style="color:${palette.brandDark}">${url}</a>`;
+}
+
+/**
+ * Email programs show the HTML part inside their own page, dropping the document's <head> and <body>
+ * attributes, so every style sits inline on elements inside the body. Details are stacked, label above value,
+ * because the cake maker often reads them on a phone. A URL written in a sentence becomes a link.
+ */
+function linkified(paragraph: string): SafeHtml[] {
+  return paragraph.split(/(https?:\/\/[^\s]+)/).map((part, index) => (index % 2 === 1 ? link(part) : html`${part}`));
 }
 
 interface Section {
@@ -33,13 +42,30 @@ function compose(section: Section): EmailMessage {
     section.closing ?? 'The Cake Shop',
   ].join('\n');
   const body = html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${section.subject}</title></head>
-<body style="font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;line-height:1.5;max-width:36rem;margin:0 auto;padding:1rem">
-<p>${section.greeting}</p>
-${section.paragraphs.map((paragraph) => html`<p>${paragraph}</p>`)}
-${details.length > 0 ? html`<table role="presentation" style="border-collapse:collapse">${details.map(([label, value]) => html`<tr><th scope="row" style="text-align:left;padding:0.25rem 1rem 0.25rem 0;vertical-align:top">${label}</th><td style="padding:0.25rem 0;white-space:pre-line">${value}</td></tr>`)}</table>` : ''}
-${section.action ? html`<p><a href="${section.action.url}" style="display:inline-block;background:#7a2e4d;color:#ffffff;padding:0.75rem 1.25rem;border-radius:0.375rem;text-decoration:none;font-weight:bold">${section.action.label}</a></p><p style="font-size:0.875rem">If the button does not work, copy this link into your browser:<br>${section.action.url}</p>` : ''}
-<p>${section.closing ?? 'The Cake Shop'}</p>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${section.subject}</title></head>
+<body style="margin:0;padding:0;background:${palette.paper}">
+<div style="background:${palette.paper};padding:16px 8px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:${palette.ink}">
+<div style="max-width:560px;margin:0 auto;background:#ffffff;border:1px solid ${palette.line};border-radius:8px">
+<div style="background:${palette.brand};color:#ffffff;padding:12px 20px;border-radius:7px 7px 0 0;font-size:18px;font-weight:bold">The Cake Shop</div>
+<div style="padding:20px">
+<p style="margin:0 0 16px">${section.greeting}</p>
+${section.paragraphs.map((paragraph) => html`<p style="margin:0 0 16px">${linkified(paragraph)}</p>`)}
+${
+  details.length > 0
+    ? html`<div style="margin:0 0 20px;padding:4px 12px;background:${palette.paper};border:1px solid ${palette.line};border-radius:6px">${details.map(
+        ([label, value]) =>
+          html`<p style="margin:8px 0"><strong style="display:block">${label}</strong><span style="white-space:pre-line;overflow-wrap:anywhere">${value}</span></p>`,
+      )}</div>`
+    : ''
+}
+${
+  section.action
+    ? html`<p style="margin:0 0 16px"><a href="${section.action.url}" style="display:inline-block;background:${palette.brand};color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${section.action.label}</a></p>
+<p style="margin:0 0 16px;font-size:14px;color:${palette.muted};overflow-wrap:anywhere;word-break:break-all">If the button does not work, copy this link into your browser:<br>${link(section.action.url)}</p>`
+    : ''
+}
+<p style="margin:0">${section.closing ?? 'The Cake Shop'}</p>
+</div></div></div>
 </body></html>`;
   return { subject: section.subject, text, html: body.value };
 }
@@ -125,7 +151,7 @@ export function cancelledByCustomerEmail(order: Order): EmailMessage {
     subject: `Cancelled: order ${order.orderId} (${cakeName(order.productId)})`,
     greeting: 'Hello,',
     paragraphs: ['The customer has cancelled this order. Please do not bake it; its link no longer works.'],
-    details: cakeDetails(order, false),
+    details: [...cakeDetails(order, false), ['Customer', order.name]],
   });
 }
 

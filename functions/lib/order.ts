@@ -116,20 +116,33 @@ export const statusLabels: Record<OrderStatus, string> = {
 
 const maxNoteLength = 300;
 
+/** What a Catch hands to Mark Order Failed: Step Functions always sets Error, but Cause only when the failure had one. */
+export interface CaughtError {
+  Error?: unknown;
+  Cause?: unknown;
+}
+
+const genericFailureNote = 'The order could not be completed because of an unexpected error.';
+
 /**
- * The timeline is public (GET /order/{orderId}), so a failure cause is shown only when it is one of the
+ * The timeline is public (GET /order/{orderId}), so a failure is described only when it is one of the
  * workflow's own errors, whose messages are written for people; anything else gets a generic note.
  */
-export function timelineNote(status: OrderStatus, reason: unknown): string | undefined {
-  if (typeof reason !== 'string' || reason.trim() === '') return undefined;
-  if (status !== 'FAILED') return reason.slice(0, maxNoteLength);
+export function timelineNote(change: { status: OrderStatus; reason?: unknown; failure?: CaughtError }): string | undefined {
+  if (change.status === 'FAILED') return failureNote(change.failure);
+  return typeof change.reason === 'string' && change.reason.trim() !== '' ? change.reason.slice(0, maxNoteLength) : undefined;
+}
+
+function failureNote(failure: CaughtError | undefined): string {
+  const name = failure?.Error;
+  if (!(workflowErrorNames as readonly unknown[]).includes(name) || typeof failure?.Cause !== 'string') return genericFailureNote;
   try {
-    const cause = JSON.parse(reason) as { errorType?: unknown; errorMessage?: unknown };
-    if ((workflowErrorNames as readonly unknown[]).includes(cause.errorType) && typeof cause.errorMessage === 'string') {
+    const cause = JSON.parse(failure.Cause) as { errorType?: unknown; errorMessage?: unknown };
+    if (cause.errorType === name && typeof cause.errorMessage === 'string' && cause.errorMessage.trim() !== '') {
       return cause.errorMessage.slice(0, maxNoteLength);
     }
   } catch {
-    // Not a Lambda error cause: fall through to the generic note.
+    // Not a Lambda error's cause: the generic note.
   }
-  return 'The order could not be completed because of an unexpected error.';
+  return genericFailureNote;
 }

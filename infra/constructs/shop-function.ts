@@ -15,19 +15,10 @@ import { taskTokenMasking } from './task-token-masking';
 
 export type TableAccess = 'read' | 'write';
 
-// Item-level actions only: the L2 read grants also allow Scan and stream reads, which no handler needs.
+// Exactly the calls the order repository and Powertools idempotency make: no Scan, Query or batch access.
 const tableActions: Record<TableAccess, readonly string[]> = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-  write: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-  ],
+  read: ['dynamodb:GetItem'],
+  write: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };
 
 export interface ShopFunctionProps {

@@ -8,7 +8,7 @@ import { CakeShopStack } from '../../infra/cake-shop-stack';
 import { routes } from '../../infra/routes';
 import { resolveSettings, settings as settingSpecs, type Settings } from '../../infra/settings';
 import { taskTokenPattern } from '../../infra/constructs/task-token-masking';
-import { tables } from '../../infra/tables';
+import { tables, type TableName } from '../../infra/tables';
 import {
   functionPlaceholders,
   handlers,
@@ -207,16 +207,22 @@ describe('the cake shop stack', () => {
       }
     });
 
-    const orderReaders = handlerNames.filter((name) => !spec(name).access.includes('orders:write'));
-    it.each(orderReaders)('handler %s can only read orders', (name) => {
-      // GIVEN a handler whose wiring lists no orders:write
-      // WHEN the actions it holds on the orders table are read
-      const onOrders = statementsOfRole(roleId(name))
-        .filter((statement) => JSON.stringify(statement.Resource).includes(`"${logicalId(stack.tables.orders)}"`))
-        .flatMap(actionsOf);
-      // THEN they are reads only
-      expect(onOrders.length).toBeGreaterThan(0);
-      expect(onOrders.filter((action) => !/^dynamodb:(GetItem|BatchGetItem|Query|ConditionCheckItem)$/.test(action))).toEqual([]);
+    const itemWrites = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+    it.each(handlerNames)('handler %s may make only the item calls its wiring implies, table by table', (name) => {
+      // GIVEN the handler's access list in infra/wiring.ts
+      const access: readonly Access[] = spec(name).access;
+      const expected = {
+        orders: access.includes('orders:write') ? itemWrites : access.includes('orders:read') ? ['dynamodb:GetItem'] : [],
+        idempotency: access.includes('idempotency') ? itemWrites : [],
+      };
+      // WHEN the actions its role holds on each table are read
+      const actionsOn = (table: TableName): string[] =>
+        statementsOfRole(roleId(name))
+          .filter((statement) => JSON.stringify(statement.Resource).includes(`"${logicalId(stack.tables[table])}"`))
+          .flatMap(actionsOf)
+          .sort();
+      // THEN they are exactly those: no Scan, Query or batch access to orders or idempotency records
+      expect({ orders: actionsOn('orders'), idempotency: actionsOn('idempotency') }).toEqual(expected);
     });
 
     it('scopes sending email to the sender identity', () => {

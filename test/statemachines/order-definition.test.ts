@@ -15,6 +15,7 @@ interface Retrier {
 interface Catcher {
   ErrorEquals: string[];
   Next: string;
+  ResultPath?: string | null;
 }
 
 interface State {
@@ -166,6 +167,16 @@ describe('the order state machine definition', () => {
     // THEN none is unknown: a misspelt name would never match and the error would fall through
     expect(used.length).toBeGreaterThan(0);
     expect(unknown).toEqual([]);
+  });
+
+  it('hands every error caught into the compensation path over at $.error, where Mark Order Failed reads it', () => {
+    // GIVEN every catcher that leads to Mark Order Failed
+    const intoCompensation = states.flatMap(([name, state]) =>
+      (state.Catch ?? []).filter((catcher) => catcher.Next === 'Mark Order Failed').map((catcher) => [name, catcher.ResultPath]),
+    );
+    // THEN each places the caught error at $.error
+    expect(intoCompensation.length).toBeGreaterThan(0);
+    expect(intoCompensation.filter(([, resultPath]) => resultPath !== '$.error')).toEqual([]);
   });
 
   it('sends every transition to a state that exists', () => {

@@ -1,29 +1,11 @@
 import { createHash } from 'node:crypto';
 import { getLinkPage, getOrder, postForm, postJson } from '../fixtures/api-events';
 import { lambdaContext } from '../fixtures/lambda-context';
-import type { Handlers } from '../fixtures/order-journey';
-import { loadHandlers, orderJourney, taskEvent } from '../fixtures/order-journey';
+import { taskEvent, useTestShop } from '../fixtures/order-journey';
 import { storedOrder } from '../fixtures/stored-orders';
-import type { TestShop } from '../fixtures/test-shop';
-import { captureLogLines, publicBaseUrl, sentEmails, startTestShop } from '../fixtures/test-shop';
+import { publicBaseUrl, sentEmails } from '../fixtures/test-shop';
 
-let shop: TestShop;
-let handlers: Handlers;
-let given: ReturnType<typeof orderJourney>;
-let logs: ReturnType<typeof captureLogLines>;
-
-beforeAll(async () => {
-  shop = await startTestShop();
-  handlers = await loadHandlers();
-  given = orderJourney(shop, handlers);
-});
-afterAll(async () => shop.stop());
-beforeEach(() => {
-  shop.sfn.reset();
-  shop.ses.reset();
-  logs = captureLogLines();
-});
-afterEach(() => logs.restore());
+const world = useTestShop();
 
 const wrongCode = 'B'.repeat(43);
 const unknownOrderId = '00000000-0000-4000-8000-000000000000';
@@ -35,9 +17,9 @@ const hostile = {
 
 describe('the fulfil page', () => {
   it('GIVEN an order waiting for the cake maker WHEN the link is opened THEN the page shows what to bake and one button posting orderId and code', async () => {
-    const order = await given.orderAwaitingCakeMaker();
+    const order = await world.given.orderAwaitingCakeMaker();
 
-    const response = await handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext());
+    const response = await world.handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext());
 
     expect(response.statusCode).toBe(200);
     const body = response.body ?? '';
@@ -51,9 +33,9 @@ describe('the fulfil page', () => {
   });
 
   it('GIVEN an order WHEN the link has a wrong code THEN a friendly 403 page says the link is not valid', async () => {
-    const order = await given.orderAwaitingCakeMaker();
+    const order = await world.given.orderAwaitingCakeMaker();
 
-    const response = await handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, wrongCode), lambdaContext());
+    const response = await world.handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, wrongCode), lambdaContext());
 
     expect(response.statusCode).toBe(403);
     expect(response.body).toContain('This link is not valid');
@@ -61,43 +43,43 @@ describe('the fulfil page', () => {
   });
 
   it('GIVEN an order WHEN the link has no code THEN the page answers 403', async () => {
-    const order = await given.orderAwaitingCakeMaker();
+    const order = await world.given.orderAwaitingCakeMaker();
 
-    expect((await handlers.showFulfilPage(getLinkPage('fulfill', order.orderId), lambdaContext())).statusCode).toBe(403);
+    expect((await world.handlers.showFulfilPage(getLinkPage('fulfill', order.orderId), lambdaContext())).statusCode).toBe(403);
   });
 
   it('GIVEN no such order WHEN the link is opened THEN a 404 page says so', async () => {
-    const response = await handlers.showFulfilPage(getLinkPage('fulfill', unknownOrderId, wrongCode), lambdaContext());
+    const response = await world.handlers.showFulfilPage(getLinkPage('fulfill', unknownOrderId, wrongCode), lambdaContext());
 
     expect(response.statusCode).toBe(404);
     expect(response.body).toContain('Order not found');
   });
 
   it('GIVEN the customer cancelled WHEN the cake maker opens the link THEN a 409 page says not to bake it', async () => {
-    const order = await given.orderAwaitingCakeMaker();
-    await handlers.cancelOrder(postJson('/order/cancel', { orderId: order.orderId, code: order.cancelCode }), lambdaContext());
+    const order = await world.given.orderAwaitingCakeMaker();
+    await world.handlers.cancelOrder(postJson('/order/cancel', { orderId: order.orderId, code: order.cancelCode }), lambdaContext());
 
-    const response = await handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext());
+    const response = await world.handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext());
 
     expect(response.statusCode).toBe(409);
     expect(response.body).toContain('The customer cancelled this order');
   });
 
   it('GIVEN the order was cancelled because nobody confirmed it WHEN the cake maker opens the link THEN a 410 page says it expired', async () => {
-    const order = await given.orderAwaitingCakeMaker();
-    await handlers.setOrderStatus(taskEvent(order.orderId, { status: 'CANCELLED' as const, reason: 'The cake maker did not confirm the order in time.' }), lambdaContext());
+    const order = await world.given.orderAwaitingCakeMaker();
+    await world.handlers.setOrderStatus(taskEvent(order.orderId, { status: 'CANCELLED' as const, reason: 'The cake maker did not confirm the order in time.' }), lambdaContext());
 
-    const response = await handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext());
+    const response = await world.handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext());
 
     expect(response.statusCode).toBe(410);
     expect(response.body).toContain('expired');
   });
 
   it('GIVEN the cake is already marked ready WHEN the link is opened again THEN the page says so and offers no button', async () => {
-    const order = await given.orderAwaitingCakeMaker();
-    await handlers.fulfilOrder(postJson('/order/fulfilled', { orderId: order.orderId, code: order.fulfilCode }), lambdaContext());
+    const order = await world.given.orderAwaitingCakeMaker();
+    await world.handlers.fulfilOrder(postJson('/order/fulfilled', { orderId: order.orderId, code: order.fulfilCode }), lambdaContext());
 
-    const response = await handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext());
+    const response = await world.handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext());
 
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('Already marked ready');
@@ -107,9 +89,9 @@ describe('the fulfil page', () => {
 
 describe('the delivery page', () => {
   it('GIVEN an order out for delivery WHEN the link is opened THEN it offers a 1 to 5 rating and a length-limited comment', async () => {
-    const order = await given.orderOutForDelivery();
+    const order = await world.given.orderOutForDelivery();
 
-    const response = await handlers.showDeliveryPage(getLinkPage('delivered', order.orderId, order.deliveredCode), lambdaContext());
+    const response = await world.handlers.showDeliveryPage(getLinkPage('delivered', order.orderId, order.deliveredCode), lambdaContext());
 
     expect(response.statusCode).toBe(200);
     const body = response.body ?? '';
@@ -122,26 +104,26 @@ describe('the delivery page', () => {
   });
 
   it('GIVEN the confirmation time has passed WHEN the customer opens the link THEN a 410 page says it expired', async () => {
-    const order = await given.orderOutForDelivery();
-    await handlers.setOrderStatus(taskEvent(order.orderId, { status: 'DELIVERED_UNCONFIRMED' as const }), lambdaContext());
+    const order = await world.given.orderOutForDelivery();
+    await world.handlers.setOrderStatus(taskEvent(order.orderId, { status: 'DELIVERED_UNCONFIRMED' as const }), lambdaContext());
 
-    const response = await handlers.showDeliveryPage(getLinkPage('delivered', order.orderId, order.deliveredCode), lambdaContext());
+    const response = await world.handlers.showDeliveryPage(getLinkPage('delivered', order.orderId, order.deliveredCode), lambdaContext());
 
     expect(response.statusCode).toBe(410);
   });
 
   it('GIVEN an order not yet out for delivery WHEN a delivery link with a wrong code is opened THEN it answers 403', async () => {
-    const order = await given.orderAwaitingCakeMaker();
+    const order = await world.given.orderAwaitingCakeMaker();
 
-    expect((await handlers.showDeliveryPage(getLinkPage('delivered', order.orderId, wrongCode), lambdaContext())).statusCode).toBe(403);
+    expect((await world.handlers.showDeliveryPage(getLinkPage('delivered', order.orderId, wrongCode), lambdaContext())).statusCode).toBe(403);
   });
 });
 
 describe('the cancel page', () => {
   it('GIVEN a placed order WHEN the cancel link is opened THEN it shows an order summary and a cancel button', async () => {
-    const order = await given.confirmedOrder();
+    const order = await world.given.confirmedOrder();
 
-    const response = await handlers.showCancelPage(getLinkPage('cancel', order.orderId, order.cancelCode), lambdaContext());
+    const response = await world.handlers.showCancelPage(getLinkPage('cancel', order.orderId, order.cancelCode), lambdaContext());
 
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('Lemon drizzle cake');
@@ -150,10 +132,10 @@ describe('the cancel page', () => {
   });
 
   it('GIVEN a fulfilled order WHEN the cancel link is opened THEN a 409 page says it is too late', async () => {
-    const order = await given.orderAwaitingCakeMaker();
-    await handlers.fulfilOrder(postJson('/order/fulfilled', { orderId: order.orderId, code: order.fulfilCode }), lambdaContext());
+    const order = await world.given.orderAwaitingCakeMaker();
+    await world.handlers.fulfilOrder(postJson('/order/fulfilled', { orderId: order.orderId, code: order.fulfilCode }), lambdaContext());
 
-    const response = await handlers.showCancelPage(getLinkPage('cancel', order.orderId, order.cancelCode), lambdaContext());
+    const response = await world.handlers.showCancelPage(getLinkPage('cancel', order.orderId, order.cancelCode), lambdaContext());
 
     expect(response.statusCode).toBe(409);
     expect(response.body).toContain('Too late to cancel');
@@ -162,28 +144,28 @@ describe('the cancel page', () => {
 
 describe('pages are read-only', () => {
   it('GIVEN an order at each step WHEN every page is opened THEN the stored order is unchanged and nobody is called or emailed', async () => {
-    const order = await given.orderOutForDelivery();
-    const before = await storedOrder(shop, order.orderId);
-    shop.sfn.reset();
-    shop.ses.reset();
+    const order = await world.given.orderOutForDelivery();
+    const before = await storedOrder(world.shop, order.orderId);
+    world.shop.sfn.reset();
+    world.shop.ses.reset();
 
-    await handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext());
-    await handlers.showCancelPage(getLinkPage('cancel', order.orderId, order.cancelCode), lambdaContext());
-    await handlers.showDeliveryPage(getLinkPage('delivered', order.orderId, order.deliveredCode), lambdaContext());
-    await handlers.getOrder(getOrder(order.orderId), lambdaContext());
-    await handlers.getOrder(getOrder(order.orderId, 'text/html'), lambdaContext());
+    await world.handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext());
+    await world.handlers.showCancelPage(getLinkPage('cancel', order.orderId, order.cancelCode), lambdaContext());
+    await world.handlers.showDeliveryPage(getLinkPage('delivered', order.orderId, order.deliveredCode), lambdaContext());
+    await world.handlers.getOrder(getOrder(order.orderId), lambdaContext());
+    await world.handlers.getOrder(getOrder(order.orderId, 'text/html'), lambdaContext());
 
-    expect(await storedOrder(shop, order.orderId)).toEqual(before);
-    expect(shop.sfn.calls()).toHaveLength(0);
-    expect(shop.ses.calls()).toHaveLength(0);
+    expect(await storedOrder(world.shop, order.orderId)).toEqual(before);
+    expect(world.shop.sfn.calls()).toHaveLength(0);
+    expect(world.shop.ses.calls()).toHaveLength(0);
   });
 });
 
 describe('escaping', () => {
   it('GIVEN a hostile name, message and address WHEN the cake maker page is rendered THEN every value is escaped', async () => {
-    const order = await given.orderAwaitingCakeMaker(hostile);
+    const order = await world.given.orderAwaitingCakeMaker(hostile);
 
-    const body = (await handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext())).body ?? '';
+    const body = (await world.handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext())).body ?? '';
 
     expect(body).not.toContain('<script>alert');
     expect(body).not.toContain('<img src=x');
@@ -194,9 +176,9 @@ describe('escaping', () => {
   });
 
   it('GIVEN a hostile name and message WHEN the emails are sent THEN their HTML versions escape them', async () => {
-    await given.orderOutForDelivery(hostile);
+    await world.given.orderOutForDelivery(hostile);
 
-    const htmlBodies = sentEmails(shop).map((email) => email.html);
+    const htmlBodies = sentEmails(world.shop).map((email) => email.html);
 
     expect(htmlBodies.length).toBeGreaterThanOrEqual(3);
     for (const body of htmlBodies) {
@@ -217,13 +199,13 @@ describe('security headers', () => {
   };
 
   it('GIVEN any HTML answer (form, error, status page, form-post result) WHEN it is returned THEN it carries the security headers', async () => {
-    const order = await given.orderAwaitingCakeMaker();
+    const order = await world.given.orderAwaitingCakeMaker();
     const responses = [
-      await handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext()),
-      await handlers.showCancelPage(getLinkPage('cancel', order.orderId, wrongCode), lambdaContext()),
-      await handlers.showDeliveryPage(getLinkPage('delivered', unknownOrderId, wrongCode), lambdaContext()),
-      await handlers.getOrder(getOrder(order.orderId, 'text/html'), lambdaContext()),
-      await handlers.fulfilOrder(postForm('/order/fulfilled', { orderId: order.orderId, code: wrongCode }), lambdaContext()),
+      await world.handlers.showFulfilPage(getLinkPage('fulfill', order.orderId, order.fulfilCode), lambdaContext()),
+      await world.handlers.showCancelPage(getLinkPage('cancel', order.orderId, wrongCode), lambdaContext()),
+      await world.handlers.showDeliveryPage(getLinkPage('delivered', unknownOrderId, wrongCode), lambdaContext()),
+      await world.handlers.getOrder(getOrder(order.orderId, 'text/html'), lambdaContext()),
+      await world.handlers.fulfilOrder(postForm('/order/fulfilled', { orderId: order.orderId, code: wrongCode }), lambdaContext()),
     ];
 
     for (const response of responses) {
@@ -236,9 +218,9 @@ describe('security headers', () => {
   });
 
   it('GIVEN a page WHEN its inline style is hashed THEN the CSP allows exactly that style and no script', async () => {
-    const order = await given.confirmedOrder();
+    const order = await world.given.confirmedOrder();
 
-    const response = await handlers.showCancelPage(getLinkPage('cancel', order.orderId, order.cancelCode), lambdaContext());
+    const response = await world.handlers.showCancelPage(getLinkPage('cancel', order.orderId, order.cancelCode), lambdaContext());
 
     const style = /<style>([\s\S]*?)<\/style>/.exec(response.body ?? '')?.[1] ?? '';
     const hash = createHash('sha256').update(style).digest('base64');
@@ -249,9 +231,9 @@ describe('security headers', () => {
   });
 
   it('GIVEN a page WHEN it is rendered THEN it declares its language and fits a phone screen', async () => {
-    const order = await given.confirmedOrder();
+    const order = await world.given.confirmedOrder();
 
-    const body = (await handlers.showCancelPage(getLinkPage('cancel', order.orderId, order.cancelCode), lambdaContext())).body ?? '';
+    const body = (await world.handlers.showCancelPage(getLinkPage('cancel', order.orderId, order.cancelCode), lambdaContext())).body ?? '';
 
     expect(body).toContain('<html lang="en">');
     expect(body).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
@@ -261,9 +243,9 @@ describe('security headers', () => {
 
 describe('GET /order/{orderId}', () => {
   it('GIVEN an order out for delivery WHEN it is read as JSON THEN it has the status and timeline but no address, email, code or token', async () => {
-    const order = await given.orderOutForDelivery();
+    const order = await world.given.orderOutForDelivery();
 
-    const response = await handlers.getOrder(getOrder(order.orderId), lambdaContext());
+    const response = await world.handlers.getOrder(getOrder(order.orderId), lambdaContext());
 
     expect(response.statusCode).toBe(200);
     const body = JSON.parse(response.body ?? '{}') as { status: string; timeline: { status: string }[] };
@@ -275,10 +257,10 @@ describe('GET /order/{orderId}', () => {
   });
 
   it('GIVEN an order WHEN a browser asks for text/html THEN an order status page shows the timeline', async () => {
-    const order = await given.orderAwaitingCakeMaker();
-    await handlers.fulfilOrder(postJson('/order/fulfilled', { orderId: order.orderId, code: order.fulfilCode }), lambdaContext());
+    const order = await world.given.orderAwaitingCakeMaker();
+    await world.handlers.fulfilOrder(postJson('/order/fulfilled', { orderId: order.orderId, code: order.fulfilCode }), lambdaContext());
 
-    const response = await handlers.getOrder(getOrder(order.orderId, 'text/html,application/xhtml+xml'), lambdaContext());
+    const response = await world.handlers.getOrder(getOrder(order.orderId, 'text/html,application/xhtml+xml'), lambdaContext());
 
     expect(response.statusCode).toBe(200);
     expect(response.headers?.['Content-Type']).toMatch(/^text\/html/);
@@ -288,6 +270,6 @@ describe('GET /order/{orderId}', () => {
   });
 
   it('GIVEN no such order WHEN it is read THEN it answers 404', async () => {
-    expect((await handlers.getOrder(getOrder(unknownOrderId), lambdaContext())).statusCode).toBe(404);
+    expect((await world.handlers.getOrder(getOrder(unknownOrderId), lambdaContext())).statusCode).toBe(404);
   });
 });
