@@ -8,8 +8,6 @@ import { LambdaFunction } from './lambda-runner';
 /** The account and region every local ARN uses. */
 export const localIdentity = { region: 'us-east-1', accountId: '123456789012' } as const;
 
-/** Lambda defaults of infra/constructs/shop-function.ts, which sets them inline in its NodejsFunction props. */
-
 /** The local resources that stand in for what CDK creates, by the names the handlers' variables carry. */
 export interface LocalResources {
   tableNames: Record<TableName, string>;
@@ -42,6 +40,7 @@ function accessEnvironment(access: Access, resources: LocalResources): Record<st
     case 'webhook:secret':
       return { WEBHOOK_SECRET_ARN: resources.webhookSecretArn };
     case 'email':
+      return { [settingSpecs.senderEmail.env]: resources.settings.senderEmail };
     case 'workflow:callback':
       return {};
   }

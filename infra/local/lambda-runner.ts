@@ -11,9 +11,9 @@ export interface LambdaFunctionConfig {
   region: string;
   accountId: string;
   /**
-   * Modules under this directory are loaded afresh for this function, as each Lambda function has its own
-   * sandbox: module-scope state in shared code (clients, idempotency stores keyed by function name) must not
-   * leak between handlers that share this process.
+   * Modules under this directory are loaded afresh for each sandbox of this function, as each Lambda sandbox has
+   * its own: module-scope state in shared code (clients, idempotency stores keyed by function name, log keys) must
+   * not leak between handlers, or between invocations, that share this process.
    */
   isolatedRoot?: string;
 }
@@ -73,7 +73,7 @@ export class LambdaContext implements Context {
 
 /**
  * Loads a module so that everything it pulls in from `isolatedRoot` is a fresh copy, then drops those copies from
- * the require cache so the next function loads its own. The environment must be complete before this runs:
+ * the require cache so the next sandbox loads its own. The environment must be complete before this runs:
  * handlers read it at module scope, as they do in a Lambda cold start.
  */
 function requireIsolated(entry: string, isolatedRoot: string | undefined): Record<string, unknown> {
@@ -101,21 +101,31 @@ function runHandler(handler: Handler, payload: unknown, context: Context): Promi
   });
 }
 
-/** One Lambda function: loads its handler once (the cold start) and runs each invocation with a context and timeout. */
+/**
+ * One Lambda function. Like Lambda, it runs each invocation in a sandbox that serves one invocation at a time, and
+ * cold-starts another sandbox when every one is busy: the handlers keep per-invocation state at module scope (the
+ * Logger's keys, the Lambda context registered for idempotency), which concurrent invocations in one module copy
+ * would overwrite. A sandbox is its own copy of the modules under `isolatedRoot`, so no invocation ever waits for
+ * another, and a handler that calls the shop's API, which invokes other handlers, cannot deadlock.
+ */
 export class LambdaFunction {
   readonly arn: string;
-  #handler: Handler | undefined;
+  #idle: Handler[] = [];
 
   constructor(readonly config: LambdaFunctionConfig) {
     this.arn = functionArn(config);
+  }
+
+  /** Cold-starts a sandbox now unless one is idle, so a broken handler fails at start-up and not at first use. */
+  load(): void {
+    if (this.#idle.length === 0) this.#idle.push(this.#coldStart());
   }
 
   /**
    * Imports the handler module. Powertools snapshots AWS_LAMBDA_FUNCTION_NAME at module scope to prefix idempotency
    * keys, so the variable names this function only while its module graph loads.
    */
-  load(): Handler {
-    if (this.#handler) return this.#handler;
+  #coldStart(): Handler {
     const previousName = process.env.AWS_LAMBDA_FUNCTION_NAME;
     process.env.AWS_LAMBDA_FUNCTION_NAME = this.config.functionName;
     try {
@@ -123,8 +133,7 @@ export class LambdaFunction {
       if (typeof loaded.handler !== 'function') {
         throw new Error(`${this.config.entry} has no exported function named handler`);
       }
-      this.#handler = loaded.handler as Handler;
-      return this.#handler;
+      return loaded.handler as Handler;
     } finally {
       if (previousName === undefined) delete process.env.AWS_LAMBDA_FUNCTION_NAME;
       else process.env.AWS_LAMBDA_FUNCTION_NAME = previousName;
@@ -134,21 +143,27 @@ export class LambdaFunction {
   /**
    * Runs the handler with a JSON copy of the event, as Lambda passes the payload over the wire. Errors the
    * handler throws come back unwrapped so callers see their `name`, as Step Functions does. A handler past its
-   * timeout fails the invocation; it cannot be stopped in-process, so its late result is dropped.
+   * timeout fails the invocation; it cannot be stopped in-process, so its late result is dropped and its sandbox,
+   * still busy, is never used again.
    */
   async invoke(event: unknown, requestId: string = randomUUID()): Promise<unknown> {
-    const handler = this.load();
+    const sandbox = this.#idle.pop() ?? this.#coldStart();
     const context = new LambdaContext(this.config, requestId, Date.now());
     const payload = event === undefined ? null : JSON.parse(JSON.stringify(event));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new LambdaTimeout(requestId, this.config.timeoutSeconds)), this.config.timeoutSeconds * 1000);
     });
+    let result: unknown;
     try {
-      const result = await Promise.race([runHandler(handler, payload, context), timedOut]);
-      return result === undefined ? null : JSON.parse(JSON.stringify(result));
+      result = await Promise.race([runHandler(sandbox, payload, context), timedOut]);
+    } catch (error) {
+      if (!(error instanceof LambdaTimeout)) this.#idle.push(sandbox);
+      throw error;
     } finally {
       clearTimeout(timer);
     }
+    this.#idle.push(sandbox);
+    return result === undefined ? null : JSON.parse(JSON.stringify(result));
   }
 }

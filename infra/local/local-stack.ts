@@ -18,7 +18,7 @@ import {
   sdkEnvironment,
   sharedHandlerEnvironment,
 } from './lambda-functions';
-import { closeServer, listen, localHost, pickFreePorts, portSpecs, resolvePorts, type Ports } from './ports';
+import { claimPorts, closeServer, listen, localHost, portSpecs, resolvePorts, type Ports } from './ports';
 import { deployStateMachine, resolveOrderDefinition } from './state-machine';
 
 export const stateMachineName = 'cake-shop-order';
@@ -52,7 +52,7 @@ export function readSettings(): Settings {
 /** Options from the environment: every port, the data directory and the test clock can be set there. */
 export async function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<LocalStackOptions> {
   return {
-    ports: await pickFreePorts(resolvePorts(env)),
+    ports: await claimPorts(resolvePorts(env)),
     dataDir: path.resolve(env.LOCAL_DATA_DIR || path.join(repositoryRoot, '.local')),
     testClock: env.LOCAL_TEST_CLOCK === '1',
     settings: readSettings(),

@@ -22,6 +22,11 @@ export type Ports = Record<PortName, number>;
 /** Everything listens on loopback only: the stack has no authentication. */
 export const localHost = '127.0.0.1';
 
+/** A port variable that cannot work as set; the message says which and why. */
+export class PortSettingInvalid extends Error {
+  override name = 'PortSettingInvalid' as const;
+}
+
 export function resolvePorts(env: NodeJS.ProcessEnv = process.env): Ports {
   const ports = {} as Ports;
   for (const [name, spec] of Object.entries(portSpecs) as [PortName, PortSpec][]) {
@@ -32,9 +37,15 @@ export function resolvePorts(env: NodeJS.ProcessEnv = process.env): Ports {
     }
     const port = Number(raw);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new Error(`${spec.env} must be a port number from 0 to 65535, got ${JSON.stringify(raw)}`);
+      throw new PortSettingInvalid(`${spec.env} must be a port number from 0 to 65535, got ${JSON.stringify(raw)}`);
     }
     ports[name] = port;
+  }
+  const taken = new Map<number, PortSpec>();
+  for (const [name, port] of Object.entries(ports) as [PortName, number][]) {
+    const other = taken.get(port);
+    if (other) throw new PortSettingInvalid(`${other.env} and ${portSpecs[name].env} both ask for port ${port}: give each service its own port`);
+    if (port !== 0) taken.set(port, portSpecs[name]);
   }
   return ports;
 }
@@ -80,16 +91,17 @@ export function closeServer(server: Server): Promise<void> {
 }
 
 /**
- * Replaces each port 0 with a free port, so every URL is known before anything starts: handlers read
- * PUBLIC_BASE_URL and the endpoint variables when they load, which may be while the engine resumes executions.
+ * Tries every port before anything starts, so a taken one stops `npm start` at once, naming its service and the
+ * variable that moves it, rather than after the services before it have started. Each port 0 becomes a free port,
+ * so every URL is known in advance: handlers read PUBLIC_BASE_URL and the endpoint variables when they load, which
+ * may be while the engine resumes executions.
  */
-export async function pickFreePorts(ports: Ports): Promise<Ports> {
-  const picked = { ...ports };
-  for (const name of Object.keys(picked) as PortName[]) {
-    if (picked[name] !== 0) continue;
+export async function claimPorts(ports: Ports): Promise<Ports> {
+  const claimed = { ...ports };
+  for (const name of Object.keys(claimed) as PortName[]) {
     const probe = createServer();
-    picked[name] = await listen(probe, 0, portSpecs[name]);
+    claimed[name] = await listen(probe, claimed[name], portSpecs[name]);
     await closeServer(probe);
   }
-  return picked;
+  return claimed;
 }

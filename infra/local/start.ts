@@ -66,7 +66,10 @@ async function main(): Promise<void> {
   console.log(banner(stack, options.testClock));
 }
 
+/** Errors that say what to change: their message is the whole story, a stack trace would only bury it. */
+const actionableErrors = new Set(['PortInUse', 'PortSettingInvalid']);
+
 main().catch((error: unknown) => {
-  console.error(error instanceof Error && error.name === 'PortInUse' ? error.message : error);
+  console.error(error instanceof Error && actionableErrors.has(error.name) ? error.message : error);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mentions } from '../support/mailbox';
 import { anOrderAwaitingTheCakeMaker, anOrderOnItsWay } from '../steps/given';
 import { closeShop, mailboxOf, openShop, readsEmail, type Shop } from '../steps/shop';
 import { anEmailArrives, emailsTo, executionCount, historyOf, theOrder, theWorkflowWaitsIn } from '../steps/then';
@@ -21,7 +22,7 @@ async function observable(orderId: string) {
   return {
     order: await theOrder(shop, orderId),
     historyEvents: (await historyOf(shop, orderId)).length,
-    emails: (await mailboxOf(shop).all()).filter((email) => `${email.body.text}`.includes(orderId)).length,
+    emails: (await mailboxOf(shop).all()).filter((email) => mentions(email, orderId)).length,
   };
 }
 

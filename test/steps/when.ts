@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { OrderDetails } from '../../functions/lib/order';
 import type { Shop } from './shop';
 
-export interface OrderRequest {
-  name: string;
-  email: string;
-  address: string;
-  productId: string;
-  quantity: number;
-  message?: string;
-}
+/** The body of POST /order, as the shop defines it. */
+export type OrderRequest = OrderDetails;
 
 export interface HttpAnswer {
   status: number;

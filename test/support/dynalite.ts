@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { TableSpec } from '../../infra/tables';
-import { tables } from '../../infra/tables';
+import { ensureTables, localDynamoDbClient } from '../../infra/local/dynamodb';
+import type { tables } from '../../infra/tables';
 
 interface DynaliteOptions {
   path?: string;
@@ -41,23 +40,9 @@ export async function startDynalite(options: { path?: string } = {}): Promise<Ru
  * `createTables(endpoint, { orders: 'orders-test', idempotency: 'idempotency-test' })`.
  */
 export async function createTables(endpoint: string, names: Partial<Record<keyof typeof tables, string>>): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: process.env.AWS_REGION ?? 'eu-west-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  const client = localDynamoDbClient(endpoint, process.env.AWS_REGION ?? 'eu-west-1');
   try {
-    for (const [logicalName, tableName] of Object.entries(names)) {
-      const spec: TableSpec = tables[logicalName as keyof typeof tables];
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: spec.partitionKey, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: spec.partitionKey, KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-    }
+    await ensureTables(client, names);
   } finally {
     client.destroy();
   }

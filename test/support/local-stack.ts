@@ -1,13 +1,25 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { paginateScan } from '@aws-sdk/client-dynamodb';
+import { localDynamoDbClient } from '../../infra/local/dynamodb';
+import { localIdentity, localTableNames } from '../../infra/local/lambda-functions';
+import { claimPorts, portSpecs, type PortName, type Ports } from '../../infra/local/ports';
 
 const repositoryRoot = path.join(__dirname, '..', '..');
 
 /** The line start.ts prints once every service answers. */
 const readyLine = 'Ctrl-C stops everything';
+
+/** A server holding the email port that takes requests and never answers them. */
+export interface HangingEmail {
+  /** Resolves when a handler's SendEmail request has arrived: that handler is now mid-invocation. */
+  requestArrived: Promise<void>;
+  /** Drops the held requests and frees the port. */
+  release(): Promise<void>;
+}
 
 export interface LocalStackUrls {
   shop: string;
@@ -16,35 +28,27 @@ export interface LocalStackUrls {
   dynamodb: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /**
  * `npm start` as a child process on free ports, a temporary data directory and the test clock, with the
- * local-only powers a scenario may use: advance the clock, take email down, kill and restart the whole stack.
+ * local-only powers a scenario may use: advance the clock, take email down or leave it hanging, press Ctrl-C,
+ * kill and restart the whole stack.
  */
 export class LocalStack {
   #child: ChildProcessWithoutNullStreams | undefined;
   #output = '';
-  #exited: Promise<void> = Promise.resolve();
+  #exited: Promise<number | null> = Promise.resolve(null);
+  #hangingEmail: HangingEmail | undefined;
 
   private constructor(
     readonly dataDir: string,
-    private readonly ports: Record<'shop' | 'email' | 'stepFunctions' | 'dynamodb', number>,
+    private readonly ports: Ports,
     private readonly ownsDataDir: boolean,
   ) {}
 
-  static async start(options: { dataDir?: string } = {}): Promise<LocalStack> {
+  /** Starts on free ports, or on `ports` where given, such as one a test holds to see the stack refuse it. */
+  static async start(options: { dataDir?: string; ports?: Partial<Ports> } = {}): Promise<LocalStack> {
     const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'cake-shop-e2e-'));
-    const ports = { shop: await freePort(), email: await freePort(), stepFunctions: await freePort(), dynamodb: await freePort() };
+    const ports = { ...(await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0 })), ...options.ports };
     const stack = new LocalStack(dataDir, ports, options.dataDir === undefined);
     try {
       await stack.launch();
@@ -79,16 +83,13 @@ export class LocalStack {
       cwd: repositoryRoot,
       env: {
         ...process.env,
-        SHOP_PORT: String(this.ports.shop),
-        SES_PORT: String(this.ports.email),
-        SFN_PORT: String(this.ports.stepFunctions),
-        DYNAMODB_PORT: String(this.ports.dynamodb),
+        ...Object.fromEntries((Object.entries(this.ports) as [PortName, number][]).map(([name, port]) => [portSpecs[name].env, String(port)])),
         LOCAL_DATA_DIR: this.dataDir,
         LOCAL_TEST_CLOCK: '1',
       },
     });
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.#exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     // Both streams are always drained: a full pipe would block the stack.
     child.stdout.on('data', (chunk: Buffer) => {
       this.#output += chunk.toString();
@@ -145,6 +146,37 @@ export class LocalStack {
     return this.command('email on', 'Email service started');
   }
 
+  /**
+   * Takes the email service down and holds its port with a server that never answers, so the next handler that
+   * sends email stays mid-invocation, as one cut off by a crash would be.
+   */
+  async emailHangs(): Promise<HangingEmail> {
+    await this.emailDown();
+    let arrived: () => void = () => undefined;
+    const requestArrived = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const server = createHttpServer(() => arrived());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.ports.email, '127.0.0.1', () => resolve());
+    });
+    this.#hangingEmail = {
+      requestArrived,
+      release: () =>
+        new Promise<void>((resolve) => {
+          this.#hangingEmail = undefined;
+          if (!server.listening) {
+            resolve();
+            return;
+          }
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+    return this.#hangingEmail;
+  }
+
   /** Moves the engine's test clock forward, firing every timeout, wait and retry that falls due. */
   async advanceClock(seconds: number): Promise<void> {
     const response = await fetch(this.urls.stepFunctions, {
@@ -153,6 +185,40 @@ export class LocalStack {
       body: JSON.stringify({ seconds }),
     });
     if (!response.ok) throw new Error(`AdvanceClock answered ${response.status}: ${await response.text()}`);
+  }
+
+  /**
+   * Waits out the idempotency records that invocations cut off by a kill left in progress. Powertools runs such a
+   * step again only once the killed invocation's Lambda timeout has passed in real time, which the test clock does
+   * not move.
+   */
+  async killedInvocationsExpire(): Promise<void> {
+    const client = localDynamoDbClient(this.urls.dynamodb, localIdentity.region);
+    try {
+      let latest = 0;
+      const pages = paginateScan(
+        { client },
+        {
+          TableName: localTableNames().idempotency,
+          FilterExpression: '#status = :inProgress',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':inProgress': { S: 'INPROGRESS' } },
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) latest = Math.max(latest, Number(item.in_progress_expiration?.N ?? Infinity));
+      }
+      if (latest === Infinity) throw new Error('An idempotency record is in progress with no expiry: its step can never run again');
+      if (latest > Date.now()) await new Promise((resolve) => setTimeout(resolve, latest - Date.now() + 1));
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** Ctrl-C: SIGINT, as a terminal sends it. Resolves with the exit code once the stack has stopped. */
+  interrupt(): Promise<number | null> {
+    this.#child?.kill('SIGINT');
+    return this.#exited;
   }
 
   /** SIGKILL: no clean shutdown, as when the machine loses power. */
@@ -168,6 +234,8 @@ export class LocalStack {
 
   /** SIGTERM, as Ctrl-C would; removes the data directory if this harness made it. */
   async stop(): Promise<void> {
+    // A scenario that failed before releasing the email port must not keep jest from exiting.
+    await this.#hangingEmail?.release();
     if (this.#child && this.#child.exitCode === null && this.#child.signalCode === null) {
       this.#child.kill('SIGTERM');
       await this.#exited;

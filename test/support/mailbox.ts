@@ -33,20 +33,21 @@ export interface EmailQuery {
   mentioning?: string;
 }
 
-function bodyText(email: SentEmail): string {
-  return `${email.body.text ?? ''}\n${email.body.html ?? ''}`;
+/** Whether the email's text or HTML body contains `text`, such as an order id. */
+export function mentions(email: SentEmail, text: string): boolean {
+  return `${email.body.text ?? ''}\n${email.body.html ?? ''}`.includes(text);
 }
 
 export function matches(email: SentEmail, query: EmailQuery): boolean {
   const subjectMatches = typeof query.subject === 'string' ? email.subject.includes(query.subject) : query.subject.test(email.subject);
-  return email.destination.to.includes(query.to) && subjectMatches && (query.mentioning === undefined || bodyText(email).includes(query.mentioning));
+  return email.destination.to.includes(query.to) && subjectMatches && (query.mentioning === undefined || mentions(email, query.mentioning));
 }
 
 export function describeQuery(query: EmailQuery): string {
   return `an email to ${query.to} with subject ${String(query.subject)}${query.mentioning ? ` mentioning ${query.mentioning}` : ''}`;
 }
 
-/** Every emails matching `query`, in the order they were sent. */
+/** Every email matching `query`, in the order they were sent. */
 export async function emailsMatching(mailbox: Mailbox, query: EmailQuery): Promise<SentEmail[]> {
   return (await mailbox.all()).filter((email) => matches(email, query));
 }

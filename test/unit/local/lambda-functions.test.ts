@@ -58,6 +58,17 @@ describe('handler environment', () => {
     expect(environment).not.toHaveProperty('STATE_MACHINE_ARN');
   });
 
+  test('gives a handler that sends email the sender address, as binding the SES identity does in CDK', () => {
+    // GIVEN a handler with email access that reads no settings of its own
+    const spec = { entry: 'functions/send-notice.ts', access: ['email'] } as const;
+
+    // WHEN its environment is derived
+    const environment = handlerEnvironment(spec, resources);
+
+    // THEN it knows whom to send from
+    expect(environment.SENDER_EMAIL).toBe('orders@cake-shop.example.com');
+  });
+
   test('shares the union of every handler environment, since the handlers share one process', () => {
     // GIVEN all the shop handlers
     // WHEN the shared environment is derived

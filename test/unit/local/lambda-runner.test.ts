@@ -107,3 +107,48 @@ describe('LambdaFunction', () => {
     });
   });
 });
+
+describe('LambdaFunction sandboxes', () => {
+  interface Answer {
+    orderId: string;
+    loggedFor: string;
+    invocationOfSandbox: number;
+  }
+  let run: { concurrent: Answer[]; afterwards: Answer; timedOut: string; afterTimeout: Answer };
+
+  // One plain Node run invokes a handler that keeps the current order id at module scope, as the shop's Logger
+  // keys do: twice at once, then once more; and a second function that first times out, then once more.
+  beforeAll(() => {
+    run = JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', fixture('invoke-in-sandboxes')], {
+        cwd: path.join(__dirname, '..', '..', '..'),
+        encoding: 'utf8',
+      }),
+    );
+  });
+
+  test('runs invocations that overlap in separate sandboxes, so neither sees the other\'s order', () => {
+    // GIVEN a function with no sandbox yet
+    // WHEN it is invoked for orders o-1 and o-2 at once
+    // THEN each invocation read back its own order, each in a freshly started sandbox
+    expect(run.concurrent).toEqual([
+      { orderId: 'o-1', loggedFor: 'o-1', invocationOfSandbox: 1 },
+      { orderId: 'o-2', loggedFor: 'o-2', invocationOfSandbox: 1 },
+    ]);
+  });
+
+  test('reuses an idle sandbox for the next invocation, as a warm Lambda does', () => {
+    // GIVEN the function whose two sandboxes have answered
+    // WHEN it is invoked for order o-3
+    // THEN the later invocation ran in a sandbox that had served one before
+    expect(run.afterwards).toEqual({ orderId: 'o-3', loggedFor: 'o-3', invocationOfSandbox: 2 });
+  });
+
+  test('never reuses the sandbox of a timed-out invocation, which may still be running', () => {
+    // GIVEN a function whose only invocation, for order o-4, outlived its timeout
+    // WHEN it is invoked for order o-5
+    // THEN the invocation after the timeout got a new sandbox
+    expect(run.timedOut).toBe('Sandbox.Timedout');
+    expect(run.afterTimeout).toEqual({ orderId: 'o-5', loggedFor: 'o-5', invocationOfSandbox: 1 });
+  });
+});

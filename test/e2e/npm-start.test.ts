@@ -1,0 +1,97 @@
+import { createServer } from 'node:http';
+import { claimPorts, closeServer, listen, portSpecs } from '../../infra/local/ports';
+import { LocalStack } from '../support/local-stack';
+import { anOrderAwaitingTheCakeMaker } from '../steps/given';
+import { localOnly, localShop, type Shop } from '../steps/shop';
+import { anEmailArrives, theOrder, theWorkflowWaitsIn } from '../steps/then';
+import { personFollowsLinkAndSubmits } from '../steps/when';
+
+jest.setTimeout(120_000);
+
+const scenario = localOnly('npm start on this machine');
+
+/** Whether anything still answers at `url`. */
+const answers = (url: string) => fetch(url).then(
+  () => true,
+  () => false,
+);
+
+describe('npm start', () => {
+  let stack: LocalStack;
+  let shop: Shop;
+
+  beforeAll(async () => {
+    stack = await LocalStack.start();
+    shop = localShop(stack);
+  });
+
+  afterAll(async () => {
+    shop?.stepFunctions.destroy();
+    await stack?.stop();
+  });
+
+  scenario('prints where each service listens, and a curl that places an order', async () => {
+    // GIVEN the stack has started
+    // WHEN a newcomer reads what it printed and runs the sample curl
+    const printed = stack.output;
+    const curl = /curl -X POST (\S+) -H '([^:']+): ([^']+)' -d '([^']+)'/.exec(printed);
+    expect(curl).not.toBeNull();
+    const [, url, headerName, headerValue, body] = curl as RegExpExecArray;
+    const placed = await fetch(url, { method: 'POST', headers: { [headerName]: headerValue }, body });
+
+    // THEN it named the shop API, the email viewer, Step Functions and DynamoDB, and the curl placed an order
+    expect(printed).toContain(`Shop API:       ${stack.urls.shop}`);
+    expect(printed).toContain(`Email viewer:   ${stack.urls.email}`);
+    expect(printed).toContain(`Step Functions: ${stack.urls.stepFunctions}`);
+    expect(printed).toContain(`DynamoDB:       ${stack.urls.dynamodb}`);
+    expect(url).toBe(`${stack.urls.shop}/order`);
+    expect(placed.status).toBe(201);
+    expect(await placed.json()).toMatchObject({ orderId: expect.any(String) });
+  });
+
+  scenario('Ctrl-C stops every service, and starting again keeps the order and its waiting execution', async () => {
+    // GIVEN an order waiting for the cake maker
+    const order = await anOrderAwaitingTheCakeMaker(shop);
+
+    // WHEN Ctrl-C is pressed
+    const exitCode = await stack.interrupt();
+
+    // THEN the stack exits cleanly and nothing answers on its ports
+    expect(exitCode).toBe(0);
+    for (const url of Object.values(stack.urls)) expect(await answers(url)).toBe(false);
+
+    // WHEN it is started again
+    await stack.restart();
+
+    // THEN the order still waits for the cake maker, whose emailed link still completes the step
+    expect((await theOrder(shop, order.orderId)).status).toBe('PLACED');
+    await theWorkflowWaitsIn(shop, order.orderId, 'Ask Cake Maker');
+    expect((await personFollowsLinkAndSubmits(order.fulfilLink)).status).toBe(200);
+    await anEmailArrives(shop, { to: order.request.email, subject: 'is on its way', mentioning: order.orderId });
+  });
+});
+
+describe('npm start with a port already in use', () => {
+  scenario('stops at once, naming the port, its service and the variable that moves it', async () => {
+    // GIVEN another program holding a port
+    const holder = createServer();
+    const { email: held } = await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0 });
+    await listen(holder, held, portSpecs.email);
+
+    try {
+      // WHEN the stack is asked to put its email service there
+      const starting = LocalStack.start({ ports: { email: held } });
+
+      // THEN it refuses with a message that says what to change, and no stack trace
+      const refusal = await starting.then(
+        () => 'started',
+        (error: Error) => error.message,
+      );
+      expect(refusal).toContain(`Port ${held} for email (aws-ses-v2-local) is already in use`);
+      expect(refusal).toContain(`SES_PORT=${held + 1} npm start`);
+      expect(refusal).not.toMatch(/^\s+at /m);
+    } finally {
+      await closeServer(holder);
+    }
+  });
+});
