@@ -1,7 +1,8 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { awsClientConfig } from './aws-client-config';
 import { asWorkflowError } from './aws-errors';
 
-const ses = new SESv2Client({});
+const ses = new SESv2Client(awsClientConfig);
 
 export interface EmailMessage {
   subject: string;

@@ -1,6 +1,10 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { awsClientConfig } from './aws-client-config';
+
+const idempotencyClient = new DynamoDBClient(awsClientConfig);
 
 export interface IdempotentStepOptions {
   tableName: string;
@@ -36,7 +40,7 @@ export function idempotentStep<Key extends Record<string, unknown>, Rest extends
     ...(options.payloadValidationJmesPath ? { payloadValidationJmesPath: options.payloadValidationJmesPath } : {}),
   });
   // One persistence layer per step: Powertools configures a layer once and ignores later configs.
-  const persistenceStore = new DynamoDBPersistenceLayer({ tableName: options.tableName });
+  const persistenceStore = new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: idempotencyClient });
   const run = makeIdempotent(fn, { persistenceStore, config, keyPrefix: `cake-shop.${options.step}` }) as (
     key: Key,
     ...rest: Rest

@@ -2,8 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LinkStep, Order, OrderStatus, TaskTokenField, TimelineEntry } from './order';
 import { codeHashField } from './order';
+import { awsClientConfig } from './aws-client-config';
 
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(awsClientConfig), {
   marshallOptions: { removeUndefinedValues: true },
 });
 

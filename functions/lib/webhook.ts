@@ -2,8 +2,9 @@ import { createHmac } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { asWorkflowError } from './aws-errors';
 import { DependencyUnavailable } from './errors';
+import { awsClientConfig } from './aws-client-config';
 
-const secretsManager = new SecretsManagerClient({});
+const secretsManager = new SecretsManagerClient(awsClientConfig);
 
 export const signatureHeader = 'X-Cake-Shop-Signature';
 export const timestampHeader = 'X-Cake-Shop-Timestamp';

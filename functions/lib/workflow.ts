@@ -1,6 +1,7 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { awsClientConfig } from './aws-client-config';
 
-const sfn = new SFNClient({});
+const sfn = new SFNClient(awsClientConfig);
 
 export function executionNameFor(orderId: string): string {
   return `order-${orderId}`;
