@@ -19,6 +19,7 @@ export const handler = async (event: APIGatewayProxyEventV2, context?: Context):
   startInvocationLog(context, isOrderId(orderId) ? { orderId, executionName: executionNameFor(orderId) } : {});
   const html = prefersHtml(event);
   const order = isOrderId(orderId) ? await orders.get(orderId) : undefined;
+  if (order?.executionArn) logger.appendKeys({ executionArn: order.executionArn });
   logger.info('Order status read', { found: order !== undefined });
   const vary = { Vary: 'Accept' };
   if (!order) {

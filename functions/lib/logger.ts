@@ -8,7 +8,7 @@ export const logger = new Logger();
  * Starts a log scope for one invocation: keys from an earlier invocation of a warm container are dropped so
  * one order's id never leaks into another order's lines.
  */
-export function startInvocationLog(context: Context | undefined, keys: { orderId?: string; executionName?: string }): void {
+export function startInvocationLog(context: Context | undefined, keys: { orderId?: string; executionName?: string; executionArn?: string }): void {
   logger.resetKeys();
   if (context) logger.addContext(context);
   const known = Object.fromEntries(Object.entries(keys).filter(([, value]) => typeof value === 'string' && value !== ''));

@@ -33,8 +33,17 @@ export function createOrderPlacement(deps: OrderPlacementDependencies) {
   async function place(details: OrderDetails): Promise<PlacedOrder> {
     const orderId = randomUUID();
     const createdAt = new Date().toISOString();
-    const order: Order = { orderId, status: 'PLACED', createdAt, updatedAt: createdAt, timeline: [{ status: 'PLACED', at: createdAt }], ...details };
-    logger.appendKeys({ orderId, executionName: executionNameFor(orderId) });
+    const executionArn = deps.workflow.executionArnFor(orderId);
+    const order: Order = {
+      orderId,
+      status: 'PLACED',
+      createdAt,
+      updatedAt: createdAt,
+      timeline: [{ status: 'PLACED', at: createdAt }],
+      executionArn,
+      ...details,
+    };
+    logger.appendKeys({ orderId, executionName: executionNameFor(orderId), executionArn });
     try {
       await deps.orders.create(order);
     } catch (error) {

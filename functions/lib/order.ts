@@ -54,6 +54,8 @@ export interface Order extends OrderDetails {
   createdAt: string;
   updatedAt: string;
   timeline: TimelineEntry[];
+  /** The order's Step Functions execution, so ops can go from an order to its history. */
+  executionArn?: string;
   cancelCodeHashes?: string[];
   fulfilCodeHashes?: string[];
   deliveredCodeHashes?: string[];
@@ -75,6 +77,7 @@ export interface OrderSummary {
   createdAt: string;
   updatedAt: string;
   timeline: TimelineEntry[];
+  executionArn?: string;
 }
 
 export function cakeName(productId: string): string {
@@ -90,6 +93,7 @@ export function summariseOrder(order: Order): OrderSummary {
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     timeline: order.timeline.map(({ status, at, note }) => (note === undefined ? { status, at } : { status, at, note })),
+    ...(order.executionArn === undefined ? {} : { executionArn: order.executionArn }),
   };
 }
 

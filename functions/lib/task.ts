@@ -10,6 +10,7 @@ import type { OrderRepository } from './order-repository';
 export interface TaskEvent {
   orderId: string;
   executionName?: string;
+  executionArn?: string;
 }
 
 export interface CallbackTaskEvent extends TaskEvent {
@@ -22,7 +23,7 @@ export interface CallbackTaskEvent extends TaskEvent {
  */
 export function taskHandler<E extends TaskEvent>(run: (event: E, context?: Context) => Promise<void>) {
   return async (event: E, context?: Context): Promise<void> => {
-    startInvocationLog(context, { orderId: event.orderId, executionName: event.executionName });
+    startInvocationLog(context, { orderId: event.orderId, executionName: event.executionName, executionArn: event.executionArn });
     if (!isOrderId(event.orderId)) throw new OrderNotFound('The task payload has no valid orderId');
     try {
       await run(event, context);

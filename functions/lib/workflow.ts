@@ -7,6 +7,11 @@ export function executionNameFor(orderId: string): string {
   return `order-${orderId}`;
 }
 
+/** The ARN Step Functions gives the order's execution: its state machine's ARN, with the execution's name. */
+export function executionArnFor(stateMachineArn: string, orderId: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionNameFor(orderId)}`;
+}
+
 /** The order workflow's side of Step Functions: starting an order and answering its callback tasks. */
 export class OrderWorkflow {
   constructor(
@@ -14,6 +19,10 @@ export class OrderWorkflow {
     private readonly stateMachineArn = '',
     private readonly client: SFNClient = sfn,
   ) {}
+
+  executionArnFor(orderId: string): string {
+    return executionArnFor(this.stateMachineArn, orderId);
+  }
 
   async start(orderId: string): Promise<void> {
     await this.client.send(

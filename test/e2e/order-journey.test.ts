@@ -1,7 +1,7 @@
 import { linkTo } from '../support/mailbox';
 import { anOrderAwaitingTheCakeMaker } from '../steps/given';
 import { closeShop, openShop, readsEmail, type Shop } from '../steps/shop';
-import { anEmailArrives, statesEntered, theExecution, theExecutionEnds, theOrder, theOrderReaches } from '../steps/then';
+import { anEmailArrives, statesEntered, theExecution, theExecutionAt, theExecutionEnds, theOrder, theOrderReaches } from '../steps/then';
 import { anOrderRequest, customerPlacesOrder, formOn, json, personFollowsLinkAndSubmits, personOpens, personPostsForm } from '../steps/when';
 
 jest.setTimeout(120_000);
@@ -69,6 +69,9 @@ describe('an order from placement to feedback', () => {
       'Complete Order',
       'Order Completed',
     ]);
+    // AND the order's status names its execution, so ops can go from an order to its history
+    const { executionArn } = await theOrder(shop, orderId);
+    expect((await theExecutionAt(shop, executionArn ?? 'missing')).name).toBe(`order-${orderId}`);
   });
 
   scenario('a customer cancels before the cake maker has finished, and the cake maker is told not to bake', async () => {

@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import type { OrderSummary } from '../../functions/lib/order';
 import { emailsMatching, waitForEmail, type EmailQuery, type SentEmail } from '../support/mailbox';
 import { mailboxOf, type Shop } from './shop';
 import { customerLooksUpOrder, json } from './when';
@@ -23,12 +24,6 @@ export function emailsTo(shop: Shop, query: EmailQuery): Promise<SentEmail[]> {
   return emailsMatching(mailboxOf(shop), query);
 }
 
-export interface OrderSummary {
-  orderId: string;
-  status: string;
-  timeline: { status: string; at: string; note?: string }[];
-}
-
 export async function theOrder(shop: Shop, orderId: string): Promise<OrderSummary> {
   const reply = await customerLooksUpOrder(shop, orderId);
   if (reply.status !== 200) throw new Error(`GET /order/${orderId} answered ${reply.status}: ${reply.text}`);
@@ -44,7 +39,11 @@ export function executionArnOf(shop: Shop, orderId: string): string {
 }
 
 export async function theExecution(shop: Shop, orderId: string) {
-  return shop.stepFunctions.send(new DescribeExecutionCommand({ executionArn: executionArnOf(shop, orderId) }));
+  return theExecutionAt(shop, executionArnOf(shop, orderId));
+}
+
+export async function theExecutionAt(shop: Shop, executionArn: string) {
+  return shop.stepFunctions.send(new DescribeExecutionCommand({ executionArn }));
 }
 
 export function theExecutionEnds(shop: Shop, orderId: string) {

@@ -1,6 +1,6 @@
 import { getLinkPage, getOrder, postJson } from '../fixtures/api-events';
 import { lambdaContext } from '../fixtures/lambda-context';
-import { taskEvent, useTestShop } from '../fixtures/order-journey';
+import { executionArnOf, taskEvent, useTestShop } from '../fixtures/order-journey';
 
 const world = useTestShop();
 
@@ -35,6 +35,10 @@ describe('handler world.logs', () => {
     }
     for (const { raw, entry } of lines) {
       expect(entry).toMatchObject({ orderId: order.orderId, executionName: `order-${order.orderId}` });
+      // Ops go from a log line to the execution's history: placement, the status read and every task name it.
+      if (['Order placed', 'Task done', 'Order status read'].includes(String(entry.message))) {
+        expect(entry).toMatchObject({ executionArn: executionArnOf(order.orderId) });
+      }
       for (const secret of [customer.email, 'Hidden Mews', 'Hopper', order.cancelCode, order.fulfilCode, order.deliveredCode, order.fulfilToken, order.deliveryToken]) {
         expect(raw).not.toContain(secret);
       }

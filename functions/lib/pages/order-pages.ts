@@ -115,6 +115,7 @@ export function orderStatusPage(summary: OrderSummary): Page {
       ['Cake', summary.cake.name],
       ['Quantity', summary.quantity],
       ['Status', statusLabels[summary.status]],
+      ...(summary.executionArn ? [['Execution (for ops)', summary.executionArn] satisfies [string, string]] : []),
     ])}
 <h2>Timeline</h2>
 <ol class="timeline" reversed>${entries.map(
