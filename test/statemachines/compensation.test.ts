@@ -94,13 +94,25 @@ describe('the compensation path', () => {
     expect(execution.cause).toContain('Order o-1 does not exist');
   });
 
-  it('GIVEN marking the order failed fails too WHEN the workflow gives up THEN the execution still fails with the original error', async () => {
+  it('GIVEN marking the order failed fails too WHEN the workflow gives up THEN the customer is still told and the execution fails with the original error', async () => {
     run = await placeOrder({
       sendOrderConfirmation: new NamedError('OrderNotFound', 'Order o-1 does not exist'),
-      setOrderStatus: new NamedError('OrderNotFound', 'Order o-1 does not exist'),
+      setOrderStatus: new NamedError('OrderStateConflict', 'The order could not be marked'),
     });
 
-    expect((await statesEntered(run)).slice(-2)).toEqual(['Mark Order Failed', 'Order Failed']);
+    expect((await statesEntered(run)).slice(-3)).toEqual(['Mark Order Failed', 'Tell Customer Order Failed', 'Order Failed']);
+    expect(run.calls.get('sendNotice')).toEqual([expect.objectContaining({ notice: 'orderFailed' })]);
+    expect(await run.engine.describeExecution({ executionArn: run.executionArn })).toMatchObject({ status: 'FAILED', error: 'OrderNotFound' });
+  });
+
+  it('GIVEN neither marking the order nor telling the customer works WHEN the workflow gives up THEN the execution still fails with the original error', async () => {
+    run = await placeOrder({
+      sendOrderConfirmation: new NamedError('OrderNotFound', 'Order o-1 does not exist'),
+      setOrderStatus: new NamedError('OrderStateConflict', 'The order could not be marked'),
+      sendNotice: new NamedError('OrderNotFound', 'Order o-1 does not exist'),
+    });
+
+    expect((await statesEntered(run)).slice(-3)).toEqual(['Mark Order Failed', 'Tell Customer Order Failed', 'Order Failed']);
     expect(await run.engine.describeExecution({ executionArn: run.executionArn })).toMatchObject({ status: 'FAILED', error: 'OrderNotFound' });
   });
 });
