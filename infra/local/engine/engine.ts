@@ -58,7 +58,7 @@ import { assertName, executionArn, parseExecutionArn, parseStateMachineArn, stat
 import { ManualClock, SystemClock, type Clock } from './clock';
 import { DeadlineQueue } from './deadline-queue';
 import { LambdaFunctionError, invokeFunction, invokeResult, isFunctionArn, type LambdaRegistry } from './lambda';
-import { keys, type BranchesPhase, type ExecutionRecord, type Runtime, type StateMachineRecord, type StoredEvent, type TaskPhase, type Thread } from './model';
+import { keys, type BranchesPhase, type BranchesProgress, type ExecutionRecord, type Runtime, type StateMachineRecord, type StoredEvent, type TaskPhase, type Thread } from './model';
 import { Store } from './store';
 
 export interface EngineOptions {
@@ -371,6 +371,7 @@ export class Engine {
     const record = await this.executionOf(input.executionArn);
     const live = this.live.get(record.executionArn);
     if (live) {
+      for (const thread of Object.values(live.runtime.threads)) if (thread.parent === undefined) this.abortStates(live, thread);
       this.emit(live, undefined, 'ExecutionAborted', { error: input.error, cause: input.cause });
       this.end(live, 'ABORTED', { error: input.error, cause: input.cause });
       await this.store.flush();
@@ -398,7 +399,8 @@ export class Engine {
     const program = await this.programOf(record.definitionHash);
     const live = this.begin(record, program, JSON.parse(record.input) as Json, { lastEventId: record.lastEventId, nextThreadId: 0, threads: {} });
     this.emit(live, undefined, 'ExecutionRedriven', { redriveCount: record.redriveCount });
-    this.launch(live, state, stateInput);
+    const thread = this.launch(live, state, stateInput);
+    if (record.redriveFrom.branches) thread.redrive = record.redriveFrom.branches;
     await this.store.flush();
     return { redriveDate: new Date(record.redriveDate) };
   }
@@ -532,8 +534,8 @@ export class Engine {
     return live;
   }
 
-  private launch(live: LiveExecution, state: string, input: Json): void {
-    this.spawn(live, undefined, '', state, input);
+  private launch(live: LiveExecution, state: string, input: Json): Thread {
+    return this.spawn(live, undefined, '', state, input);
   }
 
   private spawn(live: LiveExecution, parent: Thread | undefined, scope: string, state: string, input: Json, index?: number): Thread {
@@ -720,10 +722,11 @@ export class Engine {
     const parent = live.runtime.threads[thread.parent];
     const phase = parent.phase as BranchesPhase;
     phase.results[thread.index!] = output;
+    (phase.succeeded ??= [])[thread.index!] = true;
     phase.remaining -= 1;
     if (phase.items) {
       this.emit(live, thread, 'MapIterationSucceeded', { name: parent.state, index: thread.index });
-      if (phase.nextItem < phase.items.length) this.startMapItem(live, parent);
+      if (skipSucceededItems(phase)) this.startMapItem(live, parent);
     }
     if (phase.remaining === 0) this.completeBranches(live, parent);
   }
@@ -752,6 +755,25 @@ export class Engine {
       if (child.phase.kind === 'task') this.closeToken(child.phase, 'CLOSED');
       if (parentState.Type === 'Map') this.emit(live, child, 'MapIterationAborted', { name: parent.state, index: child.index });
       delete live.runtime.threads[child.id];
+    }
+  }
+
+  /**
+   * Records, as AWS does when an execution is stopped, the abort of every state still running under the thread:
+   * innermost first, each Map iteration after the states inside it, and the enclosing state last.
+   */
+  private abortStates(live: LiveExecution, thread: Thread): void {
+    const state = this.stateOf(live, thread);
+    if (thread.phase.kind === 'branches') {
+      const children = Object.values(live.runtime.threads).filter((child) => child.parent === thread.id);
+      for (const child of children.sort((a, b) => a.index! - b.index!)) {
+        this.abortStates(live, child);
+        if (state.Type === 'Map') this.emit(live, child, 'MapIterationAborted', { name: thread.state, index: child.index });
+      }
+    }
+    // A thread in its 'enter' phase has not entered its state yet, so there is nothing of it to abort.
+    if (thread.phase.kind !== 'enter' && (state.Type === 'Task' || state.Type === 'Wait' || state.Type === 'Parallel' || state.Type === 'Map')) {
+      this.emit(live, thread, `${state.Type}StateAborted`);
     }
   }
 
@@ -800,7 +822,7 @@ export class Engine {
     if (outcome.output !== undefined) record.output = outcome.output;
     if (outcome.error !== undefined) record.error = outcome.error;
     if (outcome.cause !== undefined) record.cause = outcome.cause;
-    record.redriveFrom = status === 'SUCCEEDED' ? undefined : (top && { state: top.state, input: top.input }) ?? record.redriveFrom;
+    record.redriveFrom = status === 'SUCCEEDED' ? undefined : (top && { state: top.state, input: top.input, branches: progressOf(top) }) ?? record.redriveFrom;
     live.ended = true;
     live.runtime.threads = {};
     this.live.delete(record.executionArn);
@@ -977,18 +999,27 @@ export class Engine {
 
   private attemptBranches(live: LiveExecution, thread: Thread, state: Branching): void {
     const context = this.context(live, thread);
-    const effectiveInput = prepareInput(state, thread.input, context);
+    // A redrive keeps the input, items and results of the attempt that failed; a retry after it starts afresh.
+    const saved = thread.redrive;
+    delete thread.redrive;
+    const effectiveInput = saved ? saved.effectiveInput : prepareInput(state, thread.input, context);
+    const succeeded = saved ? [...saved.succeeded] : [];
     thread.generation += 1;
     if (state.Type === 'Parallel') {
       this.emit(live, thread, 'ParallelStateStarted');
-      thread.phase = { kind: 'branches', results: state.Branches.map(() => null), remaining: state.Branches.length, nextItem: 0, effectiveInput };
-      state.Branches.forEach((branch, index) => this.spawn(live, thread, scopeOf(thread, String(index)), branch.StartAt, effectiveInput, index));
+      const results = saved ? [...saved.results] : state.Branches.map(() => null);
+      const pending = state.Branches.flatMap((branch, index) => (succeeded[index] ? [] : [{ branch, index }]));
+      thread.phase = { kind: 'branches', results, remaining: pending.length, nextItem: 0, effectiveInput, succeeded };
+      for (const { branch, index } of pending) this.spawn(live, thread, scopeOf(thread, String(index)), branch.StartAt, effectiveInput, index);
     } else {
-      const items = mapItems(state, effectiveInput, context);
+      const items = saved?.items ?? mapItems(state, effectiveInput, context);
       this.emit(live, thread, 'MapStateStarted', { length: items.length });
-      thread.phase = { kind: 'branches', results: items.map(() => null), remaining: items.length, items, nextItem: 0, effectiveInput };
-      const concurrency = state.MaxConcurrency ? Math.min(state.MaxConcurrency, items.length) : items.length;
-      for (let i = 0; i < concurrency && this.isCurrent(live, thread) && thread.phase.kind === 'branches'; i++) this.startMapItem(live, thread);
+      const results = saved ? [...saved.results] : items.map(() => null);
+      const remaining = items.filter((_, index) => !succeeded[index]).length;
+      const phase: BranchesPhase = { kind: 'branches', results, remaining, items, nextItem: 0, effectiveInput, succeeded };
+      thread.phase = phase;
+      const concurrency = state.MaxConcurrency ? Math.min(state.MaxConcurrency, remaining) : remaining;
+      for (let i = 0; i < concurrency && this.isCurrent(live, thread) && thread.phase === phase && skipSucceededItems(phase); i++) this.startMapItem(live, thread);
     }
     if (thread.phase.kind === 'branches' && thread.phase.remaining === 0) this.completeBranches(live, thread);
   }
@@ -1204,6 +1235,19 @@ function resourceKind(resource: string): TaskPhase['resource'] | undefined {
 }
 
 const resourceName = (phase: TaskPhase) => (phase.resource === 'callback' ? 'invoke.waitForTaskToken' : 'invoke');
+
+/** Moves a Map's next item past those a redrive kept; says whether any item is left to start. */
+function skipSucceededItems(phase: BranchesPhase): boolean {
+  while (phase.nextItem < phase.items!.length && phase.succeeded?.[phase.nextItem]) phase.nextItem += 1;
+  return phase.nextItem < phase.items!.length;
+}
+
+/** What a redrive of the thread's Parallel or Map state keeps; a redrive not yet under way passes its own on. */
+function progressOf(thread: Thread): BranchesProgress | undefined {
+  const phase = thread.phase;
+  if (phase.kind !== 'branches') return thread.redrive;
+  return { results: phase.results, succeeded: phase.succeeded ?? [], items: phase.items, effectiveInput: phase.effectiveInput };
+}
 
 const scopeOf = (thread: Thread, branch?: string) =>
   [thread.scope, thread.state, branch].filter((part): part is string => part !== undefined && part !== '').join(SCOPE_SEPARATOR);

@@ -18,8 +18,8 @@ export interface ExecutionRecord {
   redriveCount: number;
   redriveDate?: number;
   lastEventId: number;
-  /** The top-level state a redrive restarts from, with the input it had. */
-  redriveFrom?: { state: string; input: Json };
+  /** The top-level state a redrive restarts from, with the input it had, and what its branches had done. */
+  redriveFrom?: { state: string; input: Json; branches?: BranchesProgress };
 }
 
 export interface StateMachineRecord {
@@ -52,6 +52,8 @@ export interface Thread {
   /** Bumped whenever the thread moves on, so late results of an abandoned attempt are recognised and dropped. */
   generation: number;
   phase: Phase;
+  /** Set on a redriven Parallel or Map state: its next attempt keeps these results and runs only the rest. */
+  redrive?: BranchesProgress;
 }
 
 export type Phase =
@@ -82,6 +84,16 @@ export interface BranchesPhase {
   /** Map only: the items, and the next one to start under MaxConcurrency. */
   items?: Json[];
   nextItem: number;
+  effectiveInput: Json;
+  /** By branch or item index: whether it succeeded, so a redrive can keep its result. */
+  succeeded?: boolean[];
+}
+
+/** What a Parallel or Map state that did not succeed had done, for RedriveExecution to carry on from. */
+export interface BranchesProgress {
+  results: Json[];
+  succeeded: boolean[];
+  items?: Json[];
   effectiveInput: Json;
 }
 
