@@ -15,16 +15,22 @@ function link(url: string): SafeHtml {
 /**
  * Email programs show the HTML part inside their own page, dropping the document's <head> and <body>
  * attributes, so every style sits inline on elements inside the body. Details are stacked, label above value,
- * because the cake maker often reads them on a phone. A URL written in a sentence becomes a link.
+ * because the cake maker often reads them on a phone. Only URLs the shop built become links: a customer's name
+ * or comment that looks like a URL stays plain text, so it can never put a live link in a staff inbox.
  */
-function linkified(paragraph: string): SafeHtml[] {
-  return paragraph.split(/(https?:\/\/[^\s]+)/).map((part, index) => (index % 2 === 1 ? link(part) : html`${part}`));
+function linkified(paragraph: string, shopLinks: readonly string[]): SafeHtml[] {
+  const url = shopLinks.find((candidate) => paragraph.includes(candidate));
+  if (url === undefined) return [html`${paragraph}`];
+  const at = paragraph.indexOf(url);
+  return [html`${paragraph.slice(0, at)}`, link(url), ...linkified(paragraph.slice(at + url.length), shopLinks)];
 }
 
 interface Section {
   subject: string;
   greeting: string;
   paragraphs: string[];
+  /** URLs in the paragraphs that the shop built, shown as links. */
+  shopLinks?: string[];
   details?: [string, string][];
   action?: { label: string; url: string };
   closing?: string;
@@ -49,7 +55,7 @@ function compose(section: Section): EmailMessage {
 <div style="background:${palette.brand};color:#ffffff;padding:12px 20px;border-radius:7px 7px 0 0;font-size:18px;font-weight:bold">The Cake Shop</div>
 <div style="padding:20px">
 <p style="margin:0 0 16px">${section.greeting}</p>
-${section.paragraphs.map((paragraph) => html`<p style="margin:0 0 16px">${linkified(paragraph)}</p>`)}
+${section.paragraphs.map((paragraph) => html`<p style="margin:0 0 16px">${linkified(paragraph, section.shopLinks ?? [])}</p>`)}
 ${
   details.length > 0
     ? html`<div style="margin:0 0 20px;padding:4px 12px;background:${palette.paper};border:1px solid ${palette.line};border-radius:6px">${details.map(
@@ -89,6 +95,7 @@ export function orderReceivedEmail(order: Order, cancelUrl: string, orderStatusU
       `You can follow your order at ${orderStatusUrl}`,
       'Changed your mind? You can cancel until the cake maker has finished your cake, using the link below.',
     ],
+    shopLinks: [orderStatusUrl],
     details: cakeDetails(order, true),
     action: { label: 'Cancel my order', url: cancelUrl },
   });
