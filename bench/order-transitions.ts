@@ -7,21 +7,20 @@
  * Billed transitions are counted as AWS Standard bills them: one per state entered (the StartAt state and the
  * final Succeed/Fail included) plus one per retried Task attempt. Free tier and Lambda charges are left out.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { OrderNotFound } from '../functions/lib/errors';
-import { repositoryRoot } from '../infra/function-defaults';
 import { lambdaFunctionArn, ManualClock, openEngine, type LambdaRegistry } from '../infra/local/engine';
+import { resolveOrderDefinition } from '../infra/local/state-machine';
 import { resolveSettings } from '../infra/settings';
-import { functionPlaceholders, orderStateMachineFile, settingPlaceholders, type HandlerName } from '../infra/wiring';
+import { functionPlaceholders, handlers, orderStateMachineFile, type HandlerName } from '../infra/wiring';
 
 const USD_PER_TRANSITION = 0.025 / 1000;
 const settings = resolveSettings();
 const arnOf = (handler: HandlerName) => lambdaFunctionArn({ region: 'us-east-1', accountId: '000000000000' }, handler);
 
-let definition = readFileSync(join(repositoryRoot, orderStateMachineFile), 'utf8');
-for (const [placeholder, handler] of Object.entries(functionPlaceholders)) definition = definition.split(`\${${placeholder}}`).join(arnOf(handler));
-for (const [placeholder, setting] of Object.entries(settingPlaceholders)) definition = definition.split(`\${${placeholder}}`).join(String(settings[setting]));
+const definition = resolveOrderDefinition(
+  Object.fromEntries(Object.keys(handlers).map((handler) => [handler, arnOf(handler as HandlerName)])) as Record<HandlerName, string>,
+  settings,
+);
 
 interface AslState {
   Type: string;

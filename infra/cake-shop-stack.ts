@@ -8,7 +8,8 @@ import { OrderWorkflow } from './constructs/order-workflow';
 import { ShopApi } from './constructs/shop-api';
 import { ShopFunction } from './constructs/shop-function';
 import { routes } from './routes';
-import { settings as settingSpecs, type Settings } from './settings';
+import { commonEnv } from '../functions/lib/config';
+import { settings as settingSpecs, settingsEnvironment, type Settings } from './settings';
 import { tables, type TableName, type TableSpec } from './tables';
 import { handlers, type Access, type HandlerName, type HandlerSpec } from './wiring';
 
@@ -59,7 +60,7 @@ export class CakeShopStack extends Stack {
       this.functions[name] = new ShopFunction(this, `${pascalCase(name)}Function`, {
         entry: spec.entry,
         timeoutSeconds: spec.timeoutSeconds,
-        environment: { PUBLIC_BASE_URL: this.api.url, ...settingsEnvironment(settings, spec) },
+        environment: { [commonEnv.publicBaseUrl]: this.api.url, ...settingsEnvironment(settings, spec.settings ?? []) },
       });
     }
 
@@ -106,22 +107,12 @@ export class CakeShopStack extends Stack {
       case 'email':
         return fn.bindEmailSender(this.senderIdentity, settingSpecs.senderEmail.env, settings.senderEmail);
       case 'workflow:start':
-        return fn.bindWorkflowStart(this.workflow.stateMachine, 'STATE_MACHINE_ARN');
+        return fn.bindWorkflowStart(this.workflow.stateMachine, commonEnv.stateMachineArn);
       case 'workflow:callback':
         return fn.bindWorkflowCallback(this.workflow.stateMachine);
       case 'webhook:secret':
-        return fn.bindSecret(this.webhookSecret, 'WEBHOOK_SECRET_ARN');
+        return fn.bindSecret(this.webhookSecret, commonEnv.webhookSecretArn);
     }
   }
 }
 
-/** The settings a handler's wiring entry lists, under the variable names infra/settings.ts gives them. */
-function settingsEnvironment(settings: Settings, spec: HandlerSpec): Record<string, string> {
-  const environment: Record<string, string> = {};
-  for (const name of spec.settings ?? []) {
-    const setting = settingSpecs[name];
-    if (!('env' in setting)) throw new Error(`Setting cakeShop.${name} has no environment variable in infra/settings.ts`);
-    environment[setting.env] = String(settings[name]);
-  }
-  return environment;
-}

@@ -29,3 +29,14 @@ export function resolveSettings(overrides: Partial<Record<SettingName, unknown>>
   }
   return resolved as Settings;
 }
+
+/** The settings a handler reads, under the variable names above: what both targets put in its environment. */
+export function settingsEnvironment(resolved: Settings, names: readonly SettingName[]): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const name of names) {
+    const setting = settings[name];
+    if (!('env' in setting)) throw new Error(`Setting cakeShop.${name} has no environment variable in infra/settings.ts`);
+    environment[setting.env] = String(resolved[name]);
+  }
+  return environment;
+}

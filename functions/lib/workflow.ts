@@ -7,9 +7,13 @@ export function executionNameFor(orderId: string): string {
   return `order-${orderId}`;
 }
 
-/** The ARN Step Functions gives the order's execution: its state machine's ARN, with the execution's name. */
+/** The ARN Step Functions gives an execution: its state machine's ARN, with the execution's name. */
+export function executionArnOf(stateMachineArn: string, executionName: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+}
+
 export function executionArnFor(stateMachineArn: string, orderId: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionNameFor(orderId)}`;
+  return executionArnOf(stateMachineArn, executionNameFor(orderId));
 }
 
 /** The order workflow's side of Step Functions: starting an order and answering its callback tasks. */

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { functionDefaults, powertoolsServiceName, repositoryRoot } from '../function-defaults';
-import { settings as settingSpecs, type Settings } from '../settings';
+import { commonEnv } from '../../functions/lib/config';
+import { settings as settingSpecs, settingsEnvironment, type Settings } from '../settings';
 import { tables, type TableName } from '../tables';
 import { handlers, type Access, type HandlerName, type HandlerSpec } from '../wiring';
 import { LambdaFunction } from './lambda-runner';
@@ -36,9 +37,9 @@ function accessEnvironment(access: Access, resources: LocalResources): Record<st
     case 'idempotency':
       return { [tables.idempotency.env]: resources.tableNames.idempotency };
     case 'workflow:start':
-      return { STATE_MACHINE_ARN: resources.stateMachineArn };
+      return { [commonEnv.stateMachineArn]: resources.stateMachineArn };
     case 'webhook:secret':
-      return { WEBHOOK_SECRET_ARN: resources.webhookSecretArn };
+      return { [commonEnv.webhookSecretArn]: resources.webhookSecretArn };
     case 'email':
       return { [settingSpecs.senderEmail.env]: resources.settings.senderEmail };
     case 'workflow:callback':
@@ -50,14 +51,10 @@ function accessEnvironment(access: Access, resources: LocalResources): Record<st
 export function handlerEnvironment(spec: HandlerSpec, resources: LocalResources): Record<string, string> {
   const environment: Record<string, string> = {
     POWERTOOLS_SERVICE_NAME: powertoolsServiceName,
-    PUBLIC_BASE_URL: resources.publicBaseUrl,
+    [commonEnv.publicBaseUrl]: resources.publicBaseUrl,
   };
   for (const access of spec.access) Object.assign(environment, accessEnvironment(access, resources));
-  for (const name of spec.settings ?? []) {
-    const setting = settingSpecs[name];
-    if ('env' in setting) environment[setting.env] = String(resources.settings[name]);
-  }
-  return environment;
+  return { ...environment, ...settingsEnvironment(resources.settings, spec.settings ?? []) };
 }
 
 /**

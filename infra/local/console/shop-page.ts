@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { products } from '../../../functions/lib/catalogue';
 import type { FieldError } from '../../../functions/lib/http';
+import { firstName } from '../../../functions/lib/order';
 import { limits } from '../../../functions/lib/validation';
 import { html, page, type SafeHtml } from './html';
 
@@ -96,7 +97,7 @@ ${products.map((product) => html`<option value="${product.id}"${product.id === f
 }
 
 export function orderPlacedPage(name: string, orderId: string, statusUrl: string): SafeHtml {
-  const body = html`<h1>Thank you${name ? html`, ${name.trim().split(/\s+/)[0]}` : ''}</h1>
+  const body = html`<h1>Thank you${name ? html`, ${firstName(name)}` : ''}</h1>
 <p role="status">Your order <strong class="order-id">${orderId}</strong> is placed. We have emailed you a confirmation with a link to cancel it.</p>
 <p><a class="button" href="${statusUrl}">See your order's status</a></p>
 <p><a href="/">Order another cake</a></p>`;

@@ -16,6 +16,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../tables';
 import type { AslDefinition } from './graph';
+import { executionArnOf, executionNameFor } from '../../../functions/lib/workflow';
 
 export interface ReaderOptions {
   sfnEndpoint: string;
@@ -38,7 +39,7 @@ export interface ExecutionDetail {
   events: HistoryEvent[];
 }
 
-export const orderExecutionPrefix = 'order-';
+export const orderExecutionPrefix = executionNameFor('');
 
 /** What the console does to a workflow, through the same Step Functions and DynamoDB APIs the AWS console uses. */
 export class WorkflowReader {
@@ -75,14 +76,13 @@ export class WorkflowReader {
     const result = await this.sfn.send(
       new ListExecutionsCommand({ stateMachineArn: await this.stateMachineArn(), statusFilter: status, nextToken, maxResults: pageSize }),
     );
-    const executions = [...(result.executions ?? [])].sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
-    return { executions, nextToken: result.nextToken };
+    // ListExecutions answers newest first, as on AWS.
+    return { executions: result.executions ?? [], nextToken: result.nextToken };
   }
 
   /** Execution ARNs follow from the state machine ARN and the name, as in AWS. */
   async executionArn(name: string): Promise<string> {
-    const machine = await this.stateMachineArn();
-    return `${machine.replace(':stateMachine:', ':execution:')}:${name}`;
+    return executionArnOf(await this.stateMachineArn(), name);
   }
 
   async describe(name: string): Promise<DescribeExecutionCommandOutput | undefined> {
