@@ -13,6 +13,8 @@ export const settings = {
   cancelAfterSeconds: { default: 48 * 3600 },
   deliveryConfirmationTimeoutSeconds: { default: 7 * 24 * 3600 },
   opsEmail: { default: '' },
+  /** The account's SES maximum send rate (emails/s): 14 is a new production account's, 1 the sandbox's; 0 is no limit. */
+  maxSendRate: { env: 'SES_MAX_SEND_RATE', default: 14 },
 } as const;
 
 export type SettingName = keyof typeof settings;

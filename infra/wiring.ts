@@ -22,7 +22,7 @@ export interface HandlerSpec {
   timeoutSeconds?: number;
 }
 
-const emailSettings = ['senderEmail', 'cakeMakerEmail', 'deliveryEmail', 'customerServiceEmail'] as const;
+const emailSettings = ['senderEmail', 'cakeMakerEmail', 'deliveryEmail', 'customerServiceEmail', 'maxSendRate'] as const;
 
 /** Every Lambda handler of the shop, defined once. */
 export const handlers = {

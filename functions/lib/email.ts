@@ -1,8 +1,19 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { settings } from '../../infra/settings';
+import { tables } from '../../infra/tables';
 import { awsClientConfig } from './aws-client-config';
 import { asWorkflowError } from './aws-errors';
+import { readConfig } from './config';
+import { SendRate } from './send-rate';
 
 const ses = new SESv2Client(awsClientConfig);
+
+const rateConfig = readConfig({ maxSendRate: settings.maxSendRate.env, tableName: tables.idempotency.env });
+const maxPerSecond = Number(rateConfig.maxSendRate);
+if (!Number.isInteger(maxPerSecond) || maxPerSecond < 0) {
+  throw new Error(`${settings.maxSendRate.env} must be a whole number of emails per second (0 for no limit), got ${rateConfig.maxSendRate}`);
+}
+const accountSendRate = new SendRate({ maxPerSecond, tableName: rateConfig.tableName });
 
 export interface EmailMessage {
   subject: string;
@@ -10,15 +21,17 @@ export interface EmailMessage {
   html: string;
 }
 
-/** Sends the shop's emails through SES from the configured sender. */
+/** Sends the shop's emails through SES from the configured sender, within the account's sending rate. */
 export class Mailer {
   constructor(
     private readonly sender: string,
     private readonly client: SESv2Client = ses,
+    private readonly sendRate: SendRate = accountSendRate,
   ) {}
 
   async send(to: string, message: EmailMessage): Promise<void> {
     try {
+      await this.sendRate.acquire();
       await this.client.send(
         new SendEmailCommand({
           FromEmailAddress: this.sender,

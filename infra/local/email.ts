@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import startSesServer from 'aws-ses-v2-local';
 import { getStoreReadonly, type Email, type Store } from 'aws-ses-v2-local/dist/store';
@@ -40,16 +40,66 @@ function makeStoreDurable(mailboxFile: string): void {
 }
 
 /**
+ * SES's maximum send rate, as this account's quota: at most `maxPerSecond` SendEmail calls are accepted in any
+ * one second, and the rest are refused as SES refuses them ("Errors related to the sending quotas" in the SES
+ * guide: a ThrottlingException saying "Maximum sending rate exceeded"), with HTTP 429, and nothing is stored.
+ */
+export class SendingQuota {
+  #second = 0;
+  #accepted = 0;
+
+  constructor(readonly maxPerSecond: number) {}
+
+  /** True when the send may go ahead, counting it; unlimited when maxPerSecond is 0. */
+  take(now = Date.now()): boolean {
+    if (this.maxPerSecond <= 0) return true;
+    const second = Math.floor(now / 1000);
+    if (second !== this.#second) {
+      this.#second = second;
+      this.#accepted = 0;
+    }
+    if (this.#accepted >= this.maxPerSecond) return false;
+    this.#accepted += 1;
+    return true;
+  }
+}
+
+const sendPaths = new Set(['/v2/email/outbound-emails', '/v2/email/outbound-bulk-emails']);
+
+/** Puts the quota in front of aws-ses-v2-local's own request handler. */
+function enforceQuota(server: Server, quota: SendingQuota): void {
+  const [app] = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'POST' && sendPaths.has(path) && !quota.take()) {
+      req.resume();
+      res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'ThrottlingException' });
+      res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
+      return;
+    }
+    app(req, res);
+  });
+}
+
+export interface LocalEmailOptions {
+  /** The account's maximum send rate, emails per second; 0 (the default) accepts every send. */
+  maxSendRate?: number;
+}
+
+/**
  * The email service, which can be stopped and started again on the same port while the stack runs, so the
  * shop can be seen riding out an email outage.
  */
 export class LocalEmailService {
   #server: Server | undefined;
   #port: number;
+  readonly #quota: SendingQuota;
   static #durableFile: string | undefined;
 
-  constructor(port: number, dataDir: string) {
+  constructor(port: number, dataDir: string, options: LocalEmailOptions = {}) {
     this.#port = port;
+    this.#quota = new SendingQuota(options.maxSendRate ?? 0);
     const mailboxFile = path.join(dataDir, 'emails.jsonl');
     // The store is a module singleton, so there is one durable mailbox per process.
     if (LocalEmailService.#durableFile === undefined) {
@@ -78,6 +128,7 @@ export class LocalEmailService {
       await closeServer(probe);
       throw new Error(`${portSpecs.email.service} could not listen on port ${this.#port}`);
     }
+    enforceQuota(server, this.#quota);
     const address = server.address();
     if (typeof address === 'object' && address) this.#port = address.port;
     this.#server = server;

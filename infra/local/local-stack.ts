@@ -49,13 +49,26 @@ export function readSettings(): Settings {
   return resolveSettings(context);
 }
 
+/**
+ * The local account's SES quota. cakeShop.maxSendRate describes the AWS account's quota; this machine's is
+ * LOCAL_SES_MAX_SEND_RATE, unlimited when unset, and the handlers shape their sending to the same figure.
+ */
+function localSendRate(env: NodeJS.ProcessEnv): number {
+  const value = env.LOCAL_SES_MAX_SEND_RATE ?? '0';
+  const rate = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(rate)) {
+    throw new Error(`LOCAL_SES_MAX_SEND_RATE must be a whole number of emails per second (0 for no limit), got ${JSON.stringify(value)}`);
+  }
+  return rate;
+}
+
 /** Options from the environment: every port, the data directory and the test clock can be set there. */
 export async function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<LocalStackOptions> {
   return {
     ports: await claimPorts(resolvePorts(env)),
     dataDir: path.resolve(env.LOCAL_DATA_DIR || path.join(repositoryRoot, '.local')),
     testClock: env.LOCAL_TEST_CLOCK === '1',
-    settings: readSettings(),
+    settings: { ...readSettings(), maxSendRate: localSendRate(env) },
   };
 }
 
@@ -112,7 +125,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     await ensureTables(dynamodbClient, tableNames);
     dynamodbClient.destroy();
 
-    const email = new LocalEmailService(ports.email, dataDir);
+    const email = new LocalEmailService(ports.email, dataDir, { maxSendRate: options.settings.maxSendRate });
     await email.start();
     stops.push(() => email.stop());
 
