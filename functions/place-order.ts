@@ -54,9 +54,12 @@ export const handler = async (event: APIGatewayProxyEventV2, context?: Context):
       ]);
     }
     if (name === 'IdempotencyAlreadyInProgressError') {
-      return jsonProblem(409, 'An order with this Idempotency-Key is still being placed. Retry in a moment to get its result.', [
-        { field: 'Idempotency-Key', message: 'A request with this key is in progress.' },
-      ]);
+      return jsonProblem(
+        409,
+        'An order with this Idempotency-Key is still being placed. Retry in a moment to get its result.',
+        [{ field: 'Idempotency-Key', message: 'A request with this key is in progress.' }],
+        { 'Retry-After': '1' },
+      );
     }
     if (error instanceof PlacementFailed || isTransientError(error)) {
       logger.warn('Order not placed', { error: name });

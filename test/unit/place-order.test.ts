@@ -154,6 +154,28 @@ describe('POST /order', () => {
     expect(await storedOrderCount()).toBe(count);
   });
 
+  it('GIVEN an order still being placed WHEN the client retries with the same Idempotency-Key THEN it answers 409 with Retry-After, and the retry after it gets the order', async () => {
+    const key = `key-${Date.now()}-in-flight`;
+    let startExecution: () => void = () => undefined;
+    shop.sfn.on(StartExecutionCommand).callsFake(() => new Promise((resolve) => (startExecution = () => resolve({}))));
+    const first = place(orderRequest(), { 'Idempotency-Key': key });
+    while (shop.sfn.commandCalls(StartExecutionCommand).length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const count = await storedOrderCount();
+
+    const whileInFlight = await place(orderRequest(), { 'Idempotency-Key': key });
+
+    expect(whileInFlight.statusCode).toBe(409);
+    expect(whileInFlight.headers?.['Retry-After']).toBe('1');
+    expect(parse(whileInFlight.body).errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+    expect(await storedOrderCount()).toBe(count);
+    startExecution();
+    const placed = await first;
+    const retry = await place(orderRequest(), { 'Idempotency-Key': key });
+    expect(retry.statusCode).toBe(201);
+    expect(retry.body).toBe(placed.body);
+    expect(shop.sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
   it('GIVEN Step Functions refuses to start WHEN the order is posted THEN it answers 503 and the stored order is removed', async () => {
     shop.sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
     const before = await storedOrderCount();
