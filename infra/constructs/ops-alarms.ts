@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,33 +17,63 @@ export interface OpsAlarmsProps {
 /** Any failed order or handler error pages ops: in a small shop each one is a customer waiting for a cake. */
 export class OpsAlarms extends Construct {
   readonly topic: sns.Topic;
+  readonly key: kms.Key;
   private readonly action: SnsAction;
 
   constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
     super(scope, id);
 
-    const key = new kms.Key(this, 'TopicKey', {
+    this.key = new kms.Key(this, 'TopicKey', {
       description: 'Encrypts the cake shop ops alarm topic',
       enableKeyRotation: true,
     });
-    // The AWS managed SNS key cannot be used by CloudWatch alarms, so the topic has its own key that lets
-    // CloudWatch encrypt notifications for alarms in this account only.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
-
+    // The AWS managed SNS key cannot be used by CloudWatch alarms, so the topic has its own key.
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'Cake shop ops alarms',
-      masterKey: key,
+      masterKey: this.key,
       enforceSSL: true,
     });
+    // enforceSSL writes a topic policy, and a topic policy replaces SNS's default one, so every publisher the
+    // default used to let in must now be allowed by name.
+    const stack = Stack.of(this);
+    this.allowPublishing(
+      'cloudwatch.amazonaws.com',
+      stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    );
     if (props.opsEmail) this.topic.addSubscription(new EmailSubscription(props.opsEmail));
     this.action = new SnsAction(this.topic);
+  }
+
+  /**
+   * Lets an AWS service publish to the topic on behalf of resources in this account only, conditioned on
+   * aws:SourceAccount and aws:SourceArn against the confused deputy ("Example cases for Amazon SNS access control").
+   */
+  allowPublishing(servicePrincipal: string, sourceArnPattern: string): void {
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(servicePrincipal)],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: sourceConditions(Stack.of(this).account, sourceArnPattern),
+      }),
+    );
+    this.allowEncrypting(servicePrincipal, sourceArnPattern);
+  }
+
+  /**
+   * A publisher to an encrypted topic also needs the topic's key: SNS generates and decrypts data keys on its
+   * behalf ("Managing Amazon SNS encryption keys and costs"). On its own for publishers whose topic statement CDK
+   * already writes.
+   */
+  allowEncrypting(servicePrincipal: string, sourceArnPattern: string): void {
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(servicePrincipal)],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: sourceConditions(Stack.of(this).account, sourceArnPattern),
+      }),
+    );
   }
 
   watchStateMachine(stateMachine: sfn.StateMachine): void {
@@ -68,3 +98,8 @@ export class OpsAlarms extends Construct {
     alarm.addAlarmAction(this.action);
   }
 }
+
+const sourceConditions = (account: string, sourceArnPattern: string): Record<string, Record<string, string>> => ({
+  StringEquals: { 'aws:SourceAccount': account },
+  ArnLike: { 'aws:SourceArn': sourceArnPattern },
+});

@@ -391,26 +391,69 @@ describe('the cake shop stack', () => {
       });
     });
 
-    it('sends alarms to a topic encrypted with a key CloudWatch may use, over TLS only', () => {
-      // GIVEN the ops topic, THEN it is encrypted with a rotated key CloudWatch may use, and refuses plain HTTP
-      template.hasResourceProperties('AWS::SNS::Topic', {
-        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OpsAlarmsTopicKey'), 'Arn'] },
+    const alarmArnsOfThisAccount = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*'],
+      ],
+    };
+    const fromAlarmsOfThisAccount = {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': alarmArnsOfThisAccount },
+    };
+
+    it('lets CloudWatch publish to the ops topic for alarms of this account only', () => {
+      // GIVEN the ops topic's policy, which replaces SNS's default one
+      // THEN it allows the CloudWatch service to publish, on behalf of this account's alarms
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [topicRef()],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Resource: topicRef(),
+              Condition: fromAlarmsOfThisAccount,
+            }),
+          ]),
+        },
       });
+    });
+
+    it('still refuses to take messages over plain HTTP', () => {
+      // GIVEN the ops topic's policy, THEN publishing without TLS is denied to everyone
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [topicRef()],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'sns:Publish',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('encrypts the ops topic with a rotated key CloudWatch may use for alarms of this account only', () => {
+      // GIVEN the ops topic and its key
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [logicalId(stack.alarms.key), 'Arn'] },
+      });
+      // THEN CloudWatch may make the data key calls SNS makes for a publisher, with the topic policy's conditions
       template.hasResourceProperties('AWS::KMS::Key', {
         EnableKeyRotation: true,
         KeyPolicy: {
           Statement: Match.arrayWith([
             Match.objectLike({
+              Effect: 'Allow',
               Principal: { Service: 'cloudwatch.amazonaws.com' },
               Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Condition: fromAlarmsOfThisAccount,
             }),
-          ]),
-        },
-      });
-      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
           ]),
         },
       });
