@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import startSesServer from 'aws-ses-v2-local';
 import { getStoreReadonly, type Email, type Store } from 'aws-ses-v2-local/dist/store';
 import { closeServer, listen, localHost, portSpecs } from './ports';
+import type { UsageMeter } from './usage';
 
 /**
  * aws-ses-v2-local keeps emails in memory. This makes its store durable: every email is appended to a JSON-lines
@@ -66,18 +67,21 @@ export class SendingQuota {
 
 const sendPaths = new Set(['/v2/email/outbound-emails', '/v2/email/outbound-bulk-emails']);
 
-/** Puts the quota in front of aws-ses-v2-local's own request handler. */
-function enforceQuota(server: Server, quota: SendingQuota): void {
+/** Puts the quota in front of aws-ses-v2-local's own request handler, and meters what it accepts and refuses. */
+function enforceQuota(server: Server, quota: SendingQuota, meter: UsageMeter | undefined): void {
   const [app] = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '').split('?')[0];
-    if (req.method === 'POST' && sendPaths.has(path) && !quota.take()) {
+    const sending = req.method === 'POST' && sendPaths.has(path);
+    if (sending && !quota.take()) {
+      meter?.emailThrottled();
       req.resume();
       res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'ThrottlingException' });
       res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
       return;
     }
+    if (sending) res.once('finish', () => res.statusCode === 200 && meter?.emailSent());
     app(req, res);
   });
 }
@@ -85,6 +89,7 @@ function enforceQuota(server: Server, quota: SendingQuota): void {
 export interface LocalEmailOptions {
   /** The account's maximum send rate, emails per second; 0 (the default) accepts every send. */
   maxSendRate?: number;
+  meter?: UsageMeter;
 }
 
 /**
@@ -95,11 +100,13 @@ export class LocalEmailService {
   #server: Server | undefined;
   #port: number;
   readonly #quota: SendingQuota;
+  readonly #meter: UsageMeter | undefined;
   static #durableFile: string | undefined;
 
   constructor(port: number, dataDir: string, options: LocalEmailOptions = {}) {
     this.#port = port;
     this.#quota = new SendingQuota(options.maxSendRate ?? 0);
+    this.#meter = options.meter;
     const mailboxFile = path.join(dataDir, 'emails.jsonl');
     // The store is a module singleton, so there is one durable mailbox per process.
     if (LocalEmailService.#durableFile === undefined) {
@@ -128,7 +135,7 @@ export class LocalEmailService {
       await closeServer(probe);
       throw new Error(`${portSpecs.email.service} could not listen on port ${this.#port}`);
     }
-    enforceQuota(server, this.#quota);
+    enforceQuota(server, this.#quota, this.#meter);
     const address = server.address();
     if (typeof address === 'object' && address) this.#port = address.port;
     this.#server = server;

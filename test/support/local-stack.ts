@@ -43,13 +43,21 @@ export class LocalStack {
     readonly dataDir: string,
     private readonly ports: Ports,
     private readonly ownsDataDir: boolean,
+    private readonly environment: Record<string, string>,
   ) {}
 
-  /** Starts on free ports, or on `ports` where given, such as one a test holds to see the stack refuse it. */
-  static async start(options: { dataDir?: string; ports?: Partial<Ports> } = {}): Promise<LocalStack> {
+  /**
+   * Starts on free ports, or on `ports` where given, such as one a test holds to see the stack refuse it. The test
+   * clock is on unless `realClock` is set, as the load benchmark needs retries and back-off to run in real time;
+   * `environment` adds variables such as LOCAL_SES_MAX_SEND_RATE.
+   */
+  static async start(
+    options: { dataDir?: string; ports?: Partial<Ports>; realClock?: boolean; environment?: Record<string, string> } = {},
+  ): Promise<LocalStack> {
     const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'cake-shop-e2e-'));
     const ports = { ...(await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0 })), ...options.ports };
-    const stack = new LocalStack(dataDir, ports, options.dataDir === undefined);
+    const environment = { LOCAL_TEST_CLOCK: options.realClock ? '0' : '1', ...options.environment };
+    const stack = new LocalStack(dataDir, ports, options.dataDir === undefined, environment);
     try {
       await stack.launch();
     } catch (error) {
@@ -85,7 +93,7 @@ export class LocalStack {
         ...process.env,
         ...Object.fromEntries((Object.entries(this.ports) as [PortName, number][]).map(([name, port]) => [portSpecs[name].env, String(port)])),
         LOCAL_DATA_DIR: this.dataDir,
-        LOCAL_TEST_CLOCK: '1',
+        ...this.environment,
       },
     });
     this.#child = child;
