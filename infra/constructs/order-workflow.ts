@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
+import { Aws, Fn, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -38,9 +38,13 @@ export class OrderWorkflow extends Construct {
       definitionSubstitutions[placeholder] = String(props.settings[setting]);
     }
 
-    // The vendedlogs prefix keeps Step Functions from growing the account's CloudWatch Logs resource policy.
+    // A name is needed for the vendedlogs prefix, which keeps Step Functions from growing the account's CloudWatch
+    // Logs resource policy ("Avoiding Amazon CloudWatch Logs resource policy size restrictions"). The group is
+    // retained, so the name ends in the stack's own id: a stack created again after a rollback or a destroy gets a
+    // new id and a new group, while updates keep the one the orders so far were logged to.
+    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${this.node.path.replace(/\//g, '-')}`,
+      logGroupName: `/aws/vendedlogs/states/${this.node.path.replace(/\//g, '-')}-${stackUuid}`,
       retention: logs.RetentionDays.THREE_MONTHS,
       dataProtectionPolicy: taskTokenMasking(),
     });

@@ -109,6 +109,21 @@ describe('the cake shop stack', () => {
       }
     });
 
+    it('names its execution log group after the stack id, under the vendedlogs prefix', () => {
+      // GIVEN the state machine's log group, THEN its name is unique to this stack's creation
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: {
+          'Fn::Join': [
+            '',
+            [
+              Match.stringLikeRegexp('^/aws/vendedlogs/states/.+-$'),
+              { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] },
+            ],
+          ],
+        },
+      });
+    });
+
     it('traces executions with X-Ray', () => {
       // GIVEN the state machine, THEN X-Ray tracing is on
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
@@ -305,6 +320,21 @@ describe('the cake shop stack', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ STATE_MACHINE_ARN: { Ref: logicalId(stack.workflow.stateMachine) } }) },
       });
+    });
+  });
+
+  describe('log groups', () => {
+    it('are retained only under names a stack created again cannot collide with', () => {
+      // GIVEN every log group the stack keeps after a rollback or destroy
+      const retained = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(
+        ([, logGroup]) => logGroup.DeletionPolicy === 'Retain',
+      );
+      // THEN each has a generated name, or a name made unique by the stack id
+      expect(retained.length).toBeGreaterThan(0);
+      for (const [id, logGroup] of retained) {
+        const name = logGroup.Properties.LogGroupName;
+        expect({ id, unique: name === undefined || JSON.stringify(name).includes('"Ref":"AWS::StackId"') }).toEqual({ id, unique: true });
+      }
     });
   });
 
