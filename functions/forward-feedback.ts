@@ -1,7 +1,7 @@
 import { settings } from '../infra/settings';
 import { tables } from '../infra/tables';
 import { commonEnv, readConfig } from './lib/config';
-import { feedbackEmail } from './lib/emails';
+import { feedbackNotice } from './lib/feedback-notice';
 import { OrderRepository } from './lib/order-repository';
 import { partnerNoticeTask } from './lib/partner-notice';
 
@@ -16,15 +16,4 @@ const config = readConfig(
 );
 
 /** Forward Feedback: the rating and comment stored at delivery confirmation go to customer service. */
-export const handler = partnerNoticeTask({
-  event: 'feedback',
-  step: 'forward-feedback',
-  orders: new OrderRepository(config.ordersTableName),
-  idempotencyTableName: config.idempotencyTableName,
-  senderEmail: config.senderEmail,
-  partnerEmail: config.customerServiceEmail,
-  webhookUrl: config.customerServiceWebhookUrl,
-  webhookSecretArn: config.webhookSecretArn,
-  webhookFields: (order) => ({ deliveredAt: order.deliveredAt ?? null, rating: order.rating ?? null, comment: order.comment ?? null }),
-  email: feedbackEmail,
-});
+export const handler = partnerNoticeTask(feedbackNotice({ ...config, orders: new OrderRepository(config.ordersTableName) }));

@@ -12,6 +12,15 @@ export const settings = {
   reminderAfterSeconds: { default: 24 * 3600 },
   cancelAfterSeconds: { default: 48 * 3600 },
   deliveryConfirmationTimeoutSeconds: { default: 7 * 24 * 3600 },
+  /**
+   * The retry budget of every workflow task for transient errors (handler timeouts, throttling, a service down):
+   * exponential back-off with full jitter. The README's "Riding out an outage" works out why these ride out a
+   * 30-minute email outage: 40 attempts whose caps add up to 10,110 s (2 h 48 min), 5,055 s (84 min) expected.
+   */
+  retryIntervalSeconds: { default: 2 },
+  retryBackoffRate: { default: 2 },
+  retryMaxDelaySeconds: { default: 300 },
+  retryMaxAttempts: { default: 40 },
   opsEmail: { default: '' },
   /** The account's SES maximum send rate (emails/s): 14 is a new production account's, 1 the sandbox's; 0 is no limit. */
   maxSendRate: { env: 'SES_MAX_SEND_RATE', default: 14 },

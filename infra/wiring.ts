@@ -51,6 +51,13 @@ export const handlers = {
   },
   setOrderStatus: { entry: 'functions/set-order-status.ts', access: ['orders:write', 'idempotency'] },
   sendNotice: { entry: 'functions/send-notice.ts', access: ['orders:read', 'idempotency', 'email'], settings: emailSettings },
+  recordUnsentMessage: { entry: 'functions/record-unsent-message.ts', access: ['orders:write'] },
+  /** Not in the workflow: ops invoke it (the local /ops console, or `aws lambda invoke`) to re-send what was not sent. */
+  resendUnsentMessage: {
+    entry: 'functions/resend-unsent-message.ts',
+    access: ['orders:write', 'idempotency', 'email', 'webhook:secret'],
+    settings: [...emailSettings, 'customerServiceWebhookUrl'],
+  },
 } as const satisfies Record<string, HandlerSpec>;
 
 export type HandlerName = keyof typeof handlers;
@@ -65,6 +72,7 @@ export const functionPlaceholders = {
   ForwardFeedbackFunctionArn: 'forwardFeedback',
   SetOrderStatusFunctionArn: 'setOrderStatus',
   SendNoticeFunctionArn: 'sendNotice',
+  RecordUnsentMessageFunctionArn: 'recordUnsentMessage',
 } as const satisfies Record<string, HandlerName>;
 
 /** `${Placeholder}` in statemachines/order.asl.json -> the setting whose value fills it. */
@@ -72,6 +80,10 @@ export const settingPlaceholders = {
   ReminderAfterSeconds: 'reminderAfterSeconds',
   CancelAfterSeconds: 'cancelAfterSeconds',
   DeliveryConfirmationTimeoutSeconds: 'deliveryConfirmationTimeoutSeconds',
+  RetryIntervalSeconds: 'retryIntervalSeconds',
+  RetryBackoffRate: 'retryBackoffRate',
+  RetryMaxDelaySeconds: 'retryMaxDelaySeconds',
+  RetryMaxAttempts: 'retryMaxAttempts',
 } as const satisfies Record<string, SettingName>;
 
 export const orderStateMachineFile = 'statemachines/order.asl.json';

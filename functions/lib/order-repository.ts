@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { LinkStep, Order, OrderStatus, TaskTokenField, TimelineEntry } from './order';
-import { codeHashField } from './order';
+import type { LinkStep, Order, OrderStatus, TaskTokenField, TimelineEntry, UnsentMessage } from './order';
+import { codeHashField, unsentMessageField } from './order';
 import { awsClientConfig } from './aws-client-config';
 
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(awsClientConfig), {
@@ -133,6 +133,33 @@ export class OrderRepository {
     );
     if (changed) return 'changed';
     return (await this.get(orderId)) ? 'unchanged' : 'missing';
+  }
+
+  /** Records that a message was not sent; a repeat keeps the first time. False when there is no such order. */
+  async recordUnsent(orderId: string, message: UnsentMessage, at: string): Promise<boolean> {
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: 'SET #unsent = if_not_exists(#unsent, :at)',
+        ConditionExpression: 'attribute_exists(orderId)',
+        ExpressionAttributeNames: { '#unsent': unsentMessageField[message] },
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  /** Clears the record once the message has gone out; clearing twice is harmless. */
+  async clearUnsent(orderId: string, message: UnsentMessage): Promise<void> {
+    await this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: 'REMOVE #unsent',
+        ConditionExpression: 'attribute_exists(orderId)',
+        ExpressionAttributeNames: { '#unsent': unsentMessageField[message] },
+      }),
+    );
   }
 
   private async updateReturningOrder(command: UpdateCommand): Promise<Order | undefined> {

@@ -38,6 +38,33 @@ export const taskTokenField = {
 } as const;
 export type TaskTokenField = (typeof taskTokenField)[keyof typeof taskTokenField];
 
+/**
+ * Messages whose steps do not decide the order's fate. When one cannot be sent after every retry the workflow goes
+ * on and records it on the order, under the attribute named here, for ops to re-send.
+ */
+export const unsentMessageField = {
+  orderConfirmation: 'orderConfirmationUnsentAt',
+  reminder: 'reminderUnsentAt',
+  feedback: 'feedbackUnsentAt',
+} as const;
+export type UnsentMessage = keyof typeof unsentMessageField;
+type UnsentMessageField = (typeof unsentMessageField)[UnsentMessage];
+
+export const unsentMessageLabels: Record<UnsentMessage, string> = {
+  orderConfirmation: "The customer's order confirmation",
+  reminder: "The cake maker's reminder",
+  feedback: "The customer's feedback to customer service",
+};
+
+export function isUnsentMessage(value: unknown): value is UnsentMessage {
+  return typeof value === 'string' && Object.hasOwn(unsentMessageField, value);
+}
+
+/** What the order records as not sent, in the order the workflow would have sent it. */
+export function unsentMessages(order: Partial<Record<UnsentMessageField, unknown>>): UnsentMessage[] {
+  return (Object.keys(unsentMessageField) as UnsentMessage[]).filter((message) => order[unsentMessageField[message]] !== undefined);
+}
+
 export interface OrderDetails {
   name: string;
   email: string;
@@ -66,6 +93,10 @@ export interface Order extends OrderDetails {
   cancelledAt?: string;
   rating?: number;
   comment?: string;
+  /** When the workflow gave up sending each message; removed once ops re-send it. */
+  orderConfirmationUnsentAt?: string;
+  reminderUnsentAt?: string;
+  feedbackUnsentAt?: string;
 }
 
 /** What anyone holding the order id may see: no contact details, codes or tokens. */

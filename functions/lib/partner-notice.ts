@@ -28,9 +28,18 @@ export interface PartnerNotice {
  * by signed webhook when the partner has a URL configured, otherwise by email.
  */
 export function partnerNoticeTask(notice: PartnerNotice) {
+  const tell = partnerNoticeStep(notice);
+  return taskHandler<TaskEvent>(async (event, context) => {
+    tell.registerContext(context);
+    await tell.run({ orderId: event.orderId }, await loadOrder(notice.orders, event.orderId));
+  });
+}
+
+/** Tells the partner once per order; the workflow task and an ops re-send share its idempotency records. */
+export function partnerNoticeStep(notice: PartnerNotice) {
   const mailer = new Mailer(notice.senderEmail);
   const webhook = new WebhookSender(notice.webhookSecretArn);
-  const tell = idempotentStep(
+  return idempotentStep(
     async (key: { orderId: string }, order: Order) => {
       if (notice.webhookUrl) {
         await webhook.post(notice.webhookUrl, {
@@ -49,8 +58,4 @@ export function partnerNoticeTask(notice: PartnerNotice) {
     },
     { tableName: notice.idempotencyTableName, step: notice.step },
   );
-  return taskHandler<TaskEvent>(async (event, context) => {
-    tell.registerContext(context);
-    await tell.run({ orderId: event.orderId }, await loadOrder(notice.orders, event.orderId));
-  });
 }

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Aws, Fn, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,8 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Settings } from '../settings';
-import { functionPlaceholders, settingPlaceholders, orderStateMachineFile, type HandlerName } from '../wiring';
-import { repositoryRoot } from '../function-defaults';
+import { functionPlaceholders, type HandlerName } from '../wiring';
+import { orderDefinitionTemplate, settingSubstitutions } from '../order-definition';
 import { taskTokenMasking } from './task-token-masking';
 
 export interface OrderWorkflowProps {
@@ -25,7 +24,7 @@ export class OrderWorkflow extends Construct {
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
     const definitionSubstitutions: Record<string, string> = {};
 
-    // DefinitionBody.fromFile adds no IAM of its own: each function the ASL names is granted here, beside the
+    // The definition adds no IAM of its own: each function the ASL names is granted here, beside the
     // substitution that puts its ARN into the definition, and nothing else is invocable.
     for (const [placeholder, handler] of Object.entries(functionPlaceholders)) {
       const fn = props.functions[handler];
@@ -34,9 +33,7 @@ export class OrderWorkflow extends Construct {
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
       );
     }
-    for (const [placeholder, setting] of Object.entries(settingPlaceholders)) {
-      definitionSubstitutions[placeholder] = String(props.settings[setting]);
-    }
+    Object.assign(definitionSubstitutions, settingSubstitutions(props.settings));
 
     // A name is needed for the vendedlogs prefix, which keeps Step Functions from growing the account's CloudWatch
     // Logs resource policy ("Avoiding Amazon CloudWatch Logs resource policy size restrictions"). The group is
@@ -51,7 +48,8 @@ export class OrderWorkflow extends Construct {
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(path.join(repositoryRoot, orderStateMachineFile)),
+      // Inline rather than fromFile: the number placeholders are unquoted first (see orderDefinitionTemplate).
+      definitionBody: sfn.DefinitionBody.fromString(orderDefinitionTemplate()),
       definitionSubstitutions,
       role,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },

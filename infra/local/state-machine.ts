@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type {
   CreateStateMachineInput,
   CreateStateMachineOutput,
@@ -9,30 +7,9 @@ import type {
   ListStateMachinesInput,
   ListStateMachinesOutput,
 } from '@aws-sdk/client-sfn';
-import { repositoryRoot } from '../function-defaults';
-import type { Settings } from '../settings';
-import { functionPlaceholders, orderStateMachineFile, settingPlaceholders, type HandlerName } from '../wiring';
 
-/**
- * Fills the `${Placeholder}`s of the order workflow from the same tables CDK uses for its definition
- * substitutions: function placeholders with the local Lambda ARNs, setting placeholders with the settings.
- */
-export function resolveOrderDefinition(functionArns: Record<HandlerName, string>, settings: Settings): string {
-  const values: Record<string, string> = {};
-  for (const [placeholder, handler] of Object.entries(functionPlaceholders)) values[placeholder] = functionArns[handler];
-  for (const [placeholder, setting] of Object.entries(settingPlaceholders)) values[placeholder] = String(settings[setting]);
-  const template = fs.readFileSync(path.join(repositoryRoot, orderStateMachineFile), 'utf8');
-  const unknown = new Set<string>();
-  const definition = template.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => {
-    if (name in values) return values[name];
-    unknown.add(name);
-    return whole;
-  });
-  if (unknown.size > 0) {
-    throw new Error(`${orderStateMachineFile} uses placeholders infra/wiring.ts does not define: ${[...unknown].join(', ')}`);
-  }
-  return definition;
-}
+/** The order workflow filled from the same tables CDK uses: local Lambda ARNs and the shop's settings. */
+export { resolveOrderDefinition } from '../order-definition';
 
 /** The part of the Step Functions API that deploying needs; the local engine offers it in-process. */
 export interface StateMachineAdmin {

@@ -2,14 +2,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import validator = require('asl-validator');
 import { workflowErrorNames } from '../../functions/lib/errors';
+import { resolveOrderDefinition } from '../../infra/order-definition';
 import { resolveSettings } from '../../infra/settings';
-import { functionPlaceholders, orderStateMachineFile, settingPlaceholders } from '../../infra/wiring';
+import { handlers, orderStateMachineFile, type HandlerName } from '../../infra/wiring';
 
 interface Retrier {
   ErrorEquals: string[];
+  IntervalSeconds?: number;
   BackoffRate?: number;
+  MaxDelaySeconds?: number;
   JitterStrategy?: string;
-  MaxAttempts?: number;
+  MaxAttempts?: number | string;
 }
 
 interface Catcher {
@@ -39,13 +42,28 @@ interface StateMachine {
   States: Record<string, State>;
 }
 
-/** The errors AWS recommends every Lambda task retries: the Lambda service failed, not the handler. */
-const lambdaServiceErrors = [
+/**
+ * Transient failures of a task: the Lambda service failing or throttling (the errors AWS recommends every Lambda
+ * task retries, and Lambda.TooManyRequestsException), the handler timing out or its sandbox dying, and
+ * DependencyUnavailable, the handlers' name for a service they need being down or throttling.
+ */
+const transientErrors = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+  'Sandbox.Timedout',
+  'DependencyUnavailable',
 ];
+
+/** The steps that do not decide the order's fate, and where each goes when it gives up. */
+const optionalSteps: Record<string, string> = {
+  'Send Order Confirmation': 'Record Order Confirmation Not Sent',
+  'Remind Cake Maker': 'Keep Waiting For Cake Maker',
+  'Forward Feedback': 'Record Feedback Not Forwarded',
+};
 
 const stepFunctionsErrors = [
   'States.ALL',
@@ -65,19 +83,14 @@ const stepFunctionsErrors = [
   'States.Runtime',
 ];
 
-const knownErrorNames = new Set<string>([...workflowErrorNames, ...lambdaServiceErrors, ...stepFunctionsErrors]);
+const knownErrorNames = new Set<string>([...workflowErrorNames, ...transientErrors, ...stepFunctionsErrors]);
 
-/** The definition as CDK deploys it: placeholders filled the way infra/order-workflow.ts fills them. */
+/** The definition as both targets deploy it: placeholders filled the way infra/order-definition.ts fills them. */
 function deployedDefinition(): StateMachine {
-  const settings = resolveSettings();
-  let text = fs.readFileSync(path.join(__dirname, '..', '..', orderStateMachineFile), 'utf8');
-  for (const [placeholder, handler] of Object.entries(functionPlaceholders)) {
-    text = text.replaceAll(`\${${placeholder}}`, `arn:aws:lambda:eu-west-2:123456789012:function:${handler}`);
-  }
-  for (const [placeholder, setting] of Object.entries(settingPlaceholders)) {
-    text = text.replaceAll(`\${${placeholder}}`, String(settings[setting]));
-  }
-  return JSON.parse(text) as StateMachine;
+  const functionArns = Object.fromEntries(
+    Object.keys(handlers).map((handler) => [handler, `arn:aws:lambda:eu-west-2:123456789012:function:${handler}`]),
+  ) as Record<HandlerName, string>;
+  return JSON.parse(resolveOrderDefinition(functionArns, resolveSettings())) as StateMachine;
 }
 
 /** Every state, with the state machine (top level, Parallel branch or Map processor) it belongs to. */
@@ -141,21 +154,64 @@ describe('the order state machine definition', () => {
   });
 
   it.each(lambdaTasks.map(([name, state]) => [name, state]))(
-    'Lambda task "%s" retries Lambda service errors with back-off and jitter',
+    'Lambda task "%s" retries every transient error with the retry budget from the settings',
     (_name, state) => {
-      // GIVEN a task that invokes a Lambda function
-      // WHEN its retriers are read
-      const retrier = (state.Retry ?? []).find((candidate) =>
-        lambdaServiceErrors.every((error) => candidate.ErrorEquals.includes(error)),
-      );
-      // THEN one covers every Lambda service error, backs off and spreads retries with jitter
+      // GIVEN a task that invokes a Lambda function and the shop's default settings
+      const settings = resolveSettings();
+      // WHEN its retrier is read
+      const retrier = (state.Retry ?? []).find((candidate) => transientErrors.every((error) => candidate.ErrorEquals.includes(error)));
+      // THEN it covers every transient error, backs off exponentially with full jitter, and its fields are JSON numbers
       expect(retrier).toEqual(
-        expect.objectContaining({ BackoffRate: expect.any(Number), JitterStrategy: 'FULL', MaxAttempts: expect.any(Number) }),
+        expect.objectContaining({
+          IntervalSeconds: settings.retryIntervalSeconds,
+          BackoffRate: settings.retryBackoffRate,
+          MaxDelaySeconds: settings.retryMaxDelaySeconds,
+          MaxAttempts: settings.retryMaxAttempts,
+          JitterStrategy: 'FULL',
+        }),
       );
-      expect(retrier?.BackoffRate).toBeGreaterThan(1);
-      expect(retrier?.MaxAttempts).toBeGreaterThan(1);
     },
   );
+
+  it.each(callbackTasks.map(([name, state]) => [name, state]))(
+    'callback task "%s" never retries its own timeout, which is the business deadline its Catch acts on',
+    (_name, state) => {
+      // GIVEN a task that waits for a person, WHEN its retriers are read
+      const retried = (state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
+      // THEN States.Timeout is caught, never retried: a retry would ask the person again instead of moving on
+      expect(retried).not.toContain('States.Timeout');
+      expect(retried).not.toContain('States.ALL');
+      expect((state.Catch ?? []).some((catcher) => catcher.ErrorEquals.includes('States.Timeout'))).toBe(true);
+    },
+  );
+
+  it.each(lambdaTasks.filter(([, state]) => !state.Resource?.endsWith('.waitForTaskToken')).map(([name, state]) => [name, state]))(
+    'task "%s" retries a timeout of its own like any other transient error',
+    (_name, state) => {
+      // GIVEN a task that does not wait for a person, THEN States.Timeout is among its retried errors
+      expect((state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals)).toContain('States.Timeout');
+    },
+  );
+
+  it('lets only the steps that do not decide the order give up and go on; every other task fails the execution where it stands', () => {
+    // GIVEN every catcher of every state
+    const catchAll = states.flatMap(([name, state]) =>
+      (state.Catch ?? []).filter((catcher) => catcher.ErrorEquals.includes('States.ALL')).map((catcher) => [name, catcher.Next]),
+    );
+    // THEN only the optional steps catch everything, each into the state that records it and goes on
+    expect(Object.fromEntries(catchAll)).toEqual(optionalSteps);
+  });
+
+  it('keeps its number placeholders quoted in the file, so the file stays JSON, and deploys them as numbers', () => {
+    // GIVEN the file as written
+    const written = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', orderStateMachineFile), 'utf8')) as StateMachine;
+    // WHEN a retrier is read from it and from the deployed definition
+    const writtenRetrier = written.States['Ask Cake Maker'].Retry?.[0];
+    const deployedRetrier = definition.States['Ask Cake Maker'].Retry?.[0];
+    // THEN the file holds placeholders and the deployed definition numbers
+    expect(writtenRetrier?.MaxAttempts).toBe('${RetryMaxAttempts}');
+    expect(typeof deployedRetrier?.MaxAttempts).toBe('number');
+  });
 
   it('retries and catches only errors that a handler throws, Lambda raises or Step Functions defines', () => {
     // GIVEN every Retry and Catch of every state
@@ -167,16 +223,6 @@ describe('the order state machine definition', () => {
     // THEN none is unknown: a misspelt name would never match and the error would fall through
     expect(used.length).toBeGreaterThan(0);
     expect(unknown).toEqual([]);
-  });
-
-  it('hands every error caught into the compensation path over at $.error, where Mark Order Failed reads it', () => {
-    // GIVEN every catcher that leads to Mark Order Failed
-    const intoCompensation = states.flatMap(([name, state]) =>
-      (state.Catch ?? []).filter((catcher) => catcher.Next === 'Mark Order Failed').map((catcher) => [name, catcher.ResultPath]),
-    );
-    // THEN each places the caught error at $.error
-    expect(intoCompensation.length).toBeGreaterThan(0);
-    expect(intoCompensation.filter(([, resultPath]) => resultPath !== '$.error')).toEqual([]);
   });
 
   it('sends every transition to a state that exists', () => {

@@ -1,18 +1,14 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { lambdaFunctionArn, ManualClock, openEngine, type Engine } from '../../infra/local/engine';
+import { resolveOrderDefinition } from '../../infra/order-definition';
 import { resolveSettings } from '../../infra/settings';
-import { functionPlaceholders, orderStateMachineFile, settingPlaceholders, type HandlerName } from '../../infra/wiring';
+import { functionPlaceholders, handlers, type HandlerName } from '../../infra/wiring';
 
 const settings = resolveSettings();
 const arnOf = (handler: HandlerName) => lambdaFunctionArn({ region: 'us-east-1', accountId: '000000000000' }, handler);
-
-function deployedDefinition(): string {
-  let text = fs.readFileSync(path.join(__dirname, '..', '..', orderStateMachineFile), 'utf8');
-  for (const [placeholder, handler] of Object.entries(functionPlaceholders)) text = text.replaceAll(`\${${placeholder}}`, arnOf(handler));
-  for (const [placeholder, setting] of Object.entries(settingPlaceholders)) text = text.replaceAll(`\${${placeholder}}`, String(settings[setting]));
-  return text;
-}
+const definition = resolveOrderDefinition(
+  Object.fromEntries(Object.keys(handlers).map((handler) => [handler, arnOf(handler as HandlerName)])) as Record<HandlerName, string>,
+  settings,
+);
 
 class NamedError extends Error {
   constructor(name: string, message: string) {
@@ -21,31 +17,35 @@ class NamedError extends Error {
   }
 }
 
+const emailDown = () => new NamedError('DependencyUnavailable', 'Email (SES) is unavailable (ECONNREFUSED)');
+
 interface Run {
   engine: Engine;
   executionArn: string;
   /** Payloads each stand-in handler received, in order. */
   calls: Map<HandlerName, Record<string, unknown>[]>;
-  /** The task token the cake maker's task received, as the fulfil email would carry it. */
-  cakeMakerToken: () => string;
+  /** Handlers that throw, by name; a test removes the fault by deleting the entry. */
+  faults: Partial<Record<HandlerName, () => Error>>;
+  /** Answers the callback task the named handler was last invoked for. */
+  answer(handler: HandlerName, output?: object): Promise<void>;
 }
 
-/** One order on the local engine, with stand-in handlers; `failing` handlers throw the given error. */
-async function placeOrder(failing: Partial<Record<HandlerName, Error>> = {}): Promise<Run> {
+/** One order on the local engine, with stand-in handlers that record their payloads and throw what `faults` says. */
+async function placeOrder(faults: Run['faults'] = {}): Promise<Run> {
   const calls = new Map<HandlerName, Record<string, unknown>[]>();
   const lambdas = Object.fromEntries(
     Object.values(functionPlaceholders).map((handler) => [
       arnOf(handler),
       (payload: unknown) => {
         calls.set(handler, [...(calls.get(handler) ?? []), payload as Record<string, unknown>]);
-        const error = failing[handler];
-        if (error) throw error;
+        const fault = faults[handler];
+        if (fault) throw fault();
         return {};
       },
     ]),
   );
   const engine = await openEngine({ store: 'memory', clock: new ManualClock(), lambdas });
-  const { stateMachineArn } = await engine.createStateMachine({ name: 'order', definition: deployedDefinition() });
+  const { stateMachineArn } = await engine.createStateMachine({ name: 'order', definition });
   const { executionArn } = await engine.startExecution({ stateMachineArn, name: 'order-o-1', input: JSON.stringify({ orderId: 'o-1' }) });
   await engine.whenIdle();
   if (!executionArn) throw new Error('The order execution did not start');
@@ -53,10 +53,12 @@ async function placeOrder(failing: Partial<Record<HandlerName, Error>> = {}): Pr
     engine,
     executionArn,
     calls,
-    cakeMakerToken: () => {
-      const token = calls.get('askCakeMaker')?.at(-1)?.taskToken;
-      if (typeof token !== 'string') throw new Error('The cake maker was not asked');
-      return token;
+    faults,
+    answer: async (handler, output = {}) => {
+      const token = calls.get(handler)?.at(-1)?.taskToken;
+      if (typeof token !== 'string') throw new Error(`${handler} was not invoked as a callback task`);
+      await engine.sendTaskSuccess({ taskToken: token, output: JSON.stringify(output) });
+      await engine.whenIdle();
     },
   };
 }
@@ -66,53 +68,169 @@ async function statesEntered(run: Run): Promise<string[]> {
   return events.flatMap((event) => (event.stateEnteredEventDetails?.name ? [event.stateEnteredEventDetails.name] : []));
 }
 
-describe('the compensation path', () => {
+const status = async (run: Run) => (await run.engine.describeExecution({ executionArn: run.executionArn })).status;
+
+/** Moves the clock one longest back-off at a time until the execution stops retrying and leaves `state`. */
+async function retriesRunOut(run: Run, state: string): Promise<void> {
+  for (let hop = 0; hop <= settings.retryMaxAttempts; hop++) {
+    const entered = await statesEntered(run);
+    if (entered.at(-1) !== state || (await status(run)) !== 'RUNNING') {
+      if (entered.at(-1) === state && (await status(run)) !== 'FAILED') throw new Error(`The execution is ${await status(run)} in ${state}`);
+      return;
+    }
+    await run.engine.advanceClock(settings.retryMaxDelaySeconds);
+  }
+  throw new Error(`${state} was still retrying after ${settings.retryMaxAttempts} back-offs`);
+}
+
+const invocations = (run: Run, handler: HandlerName) => run.calls.get(handler)?.length ?? 0;
+
+describe('a technical fault in a step that matters', () => {
   let run: Run | undefined;
   afterEach(async () => run?.engine.close());
 
-  it('GIVEN a wait failed with an error name and no cause WHEN the workflow catches it THEN the order is marked FAILED, the customer told, and the execution fails with that name', async () => {
+  it('GIVEN the cake maker cannot be emailed for longer than the retry budget WHEN the retries run out THEN the execution fails at Ask Cake Maker and the customer is told nothing', async () => {
+    run = await placeOrder({ askCakeMaker: emailDown });
+
+    await retriesRunOut(run, 'Ask Cake Maker');
+
+    expect(await run.engine.describeExecution({ executionArn: run.executionArn })).toMatchObject({ status: 'FAILED', error: 'DependencyUnavailable' });
+    expect((await statesEntered(run)).at(-1)).toBe('Ask Cake Maker');
+    expect(invocations(run, 'askCakeMaker')).toBe(settings.retryMaxAttempts + 1);
+    expect(run.calls.get('sendNotice')).toBeUndefined();
+    expect(run.calls.get('setOrderStatus')).toBeUndefined();
+  });
+
+  it('GIVEN the execution failed at Ask Cake Maker WHEN the fault is gone and it is redriven THEN Ask Cake Maker runs again and the order completes', async () => {
+    run = await placeOrder({ askCakeMaker: emailDown });
+    await retriesRunOut(run, 'Ask Cake Maker');
+    const confirmationsBefore = invocations(run, 'sendOrderConfirmation');
+
+    delete run.faults.askCakeMaker;
+    await run.engine.redriveExecution({ executionArn: run.executionArn });
+    await run.engine.whenIdle();
+    await run.answer('askCakeMaker');
+    await run.answer('awaitDeliveryConfirmation', { rating: 5 });
+
+    expect(await status(run)).toBe('SUCCEEDED');
+    expect(invocations(run, 'sendOrderConfirmation')).toBe(confirmationsBefore);
+    expect(invocations(run, 'askCakeMaker')).toBe(settings.retryMaxAttempts + 2);
+    expect((await statesEntered(run)).slice(-6)).toEqual(['Ask Cake Maker', 'Notify Delivery Company', 'Await Delivery Confirmation', 'Forward Feedback', 'Complete Order', 'Order Completed']);
+  });
+
+  it('GIVEN a handler meets an unexpected error WHEN the workflow sees it THEN the execution fails at that task at once, naming the error, and no order is marked failed', async () => {
+    run = await placeOrder({ notifyDeliveryCompany: () => new NamedError('OrderStateConflict', 'The order is CANCELLED') });
+    await run.answer('askCakeMaker');
+
+    const execution = await run.engine.describeExecution({ executionArn: run.executionArn });
+
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'OrderStateConflict' });
+    expect(execution.cause).toContain('The order is CANCELLED');
+    expect((await statesEntered(run)).at(-1)).toBe('Notify Delivery Company');
+    expect(invocations(run, 'notifyDeliveryCompany')).toBe(1);
+    expect(run.calls.get('setOrderStatus')).toBeUndefined();
+  });
+
+  it.each([
+    ['a handler timing out', 'Sandbox.Timedout'],
+    ['Lambda throttling', 'Lambda.TooManyRequestsException'],
+    ['a dependency down or throttling', 'DependencyUnavailable'],
+  ])('GIVEN %s once WHEN the retry falls due THEN the step runs again and the order goes on', async (_what, error) => {
+    const faults: Run['faults'] = {};
+    faults.notifyDeliveryCompany = () => {
+      delete faults.notifyDeliveryCompany;
+      return new NamedError(error, 'passing fault');
+    };
+    run = await placeOrder(faults);
+    await run.answer('askCakeMaker');
+
+    await run.engine.advanceClock(settings.retryMaxDelaySeconds);
+
+    expect(invocations(run, 'notifyDeliveryCompany')).toBe(2);
+    expect((await statesEntered(run)).at(-1)).toBe('Await Delivery Confirmation');
+  });
+});
+
+describe('a step that does not decide the order fails', () => {
+  let run: Run | undefined;
+  afterEach(async () => run?.engine.close());
+
+  it('GIVEN the order confirmation cannot be sent after every retry WHEN the retries run out THEN that is recorded on the order and the cake maker is still asked', async () => {
+    run = await placeOrder({ sendOrderConfirmation: emailDown });
+
+    await retriesRunOut(run, 'Send Order Confirmation');
+
+    expect(await statesEntered(run)).toEqual(['Load Settings', 'Send Order Confirmation', 'Record Order Confirmation Not Sent', 'Ask Cake Maker']);
+    expect(run.calls.get('recordUnsentMessage')).toEqual([expect.objectContaining({ orderId: 'o-1', message: 'orderConfirmation' })]);
+    expect(await status(run)).toBe('RUNNING');
+  });
+
+  it('GIVEN the reminder cannot be sent WHEN its retries run out THEN the order keeps waiting for the cake maker, whose answer still completes it', async () => {
+    run = await placeOrder({ remindCakeMaker: emailDown });
+    await run.engine.advanceClock(settings.reminderAfterSeconds);
+
+    await retriesRunOut(run, 'Remind Cake Maker');
+    await run.answer('recordUnsentMessage');
+    await run.answer('awaitDeliveryConfirmation');
+
+    expect(run.calls.get('recordUnsentMessage')).toEqual([expect.objectContaining({ message: 'reminder', taskToken: expect.any(String) })]);
+    expect(await statesEntered(run)).toContain('Keep Waiting For Cake Maker');
+    expect(await status(run)).toBe('SUCCEEDED');
+  });
+
+  it('GIVEN the reminder was not sent WHEN the cake maker still never answers THEN the order is cancelled as unfulfilled, as before', async () => {
+    run = await placeOrder({ remindCakeMaker: emailDown });
+    await run.engine.advanceClock(settings.reminderAfterSeconds);
+    await retriesRunOut(run, 'Remind Cake Maker');
+
+    await run.engine.advanceClock(settings.cancelAfterSeconds);
+
+    expect((await statesEntered(run)).slice(-4)).toEqual(['Keep Waiting For Cake Maker', 'Cancel Unfulfilled Order', 'Tell Customer Order Cancelled', 'Order Cancelled']);
+  });
+
+  it('GIVEN the feedback cannot be forwarded WHEN its retries run out THEN that is recorded and the order completes', async () => {
+    run = await placeOrder({ forwardFeedback: emailDown });
+    await run.answer('askCakeMaker');
+    await run.answer('awaitDeliveryConfirmation', { rating: 2 });
+
+    await retriesRunOut(run, 'Forward Feedback');
+
+    expect((await statesEntered(run)).slice(-3)).toEqual(['Record Feedback Not Forwarded', 'Complete Order', 'Order Completed']);
+    expect(run.calls.get('recordUnsentMessage')).toEqual([expect.objectContaining({ message: 'feedback' })]);
+    expect(await status(run)).toBe('SUCCEEDED');
+  });
+});
+
+describe('the business endings', () => {
+  let run: Run | undefined;
+  afterEach(async () => run?.engine.close());
+
+  it('GIVEN the cake maker does not answer in time WHEN the wait times out THEN the cake maker is reminded, not asked again', async () => {
     run = await placeOrder();
 
-    await run.engine.sendTaskFailure({ taskToken: run.cakeMakerToken(), error: 'CakeMakerUnreachable' });
+    await run.engine.advanceClock(settings.reminderAfterSeconds);
+
+    expect(invocations(run, 'askCakeMaker')).toBe(1);
+    expect((await statesEntered(run)).at(-1)).toBe('Remind Cake Maker');
+  });
+
+  it('GIVEN the customer cancels WHEN the wait fails with OrderCancelled THEN the order is marked cancelled and the cake maker told', async () => {
+    run = await placeOrder();
+    const token = run.calls.get('askCakeMaker')?.[0]?.taskToken as string;
+
+    await run.engine.sendTaskFailure({ taskToken: token, error: 'OrderCancelled' });
     await run.engine.whenIdle();
 
-    expect((await statesEntered(run)).slice(-3)).toEqual(['Mark Order Failed', 'Tell Customer Order Failed', 'Order Failed']);
-    expect(run.calls.get('setOrderStatus')).toEqual([expect.objectContaining({ status: 'FAILED', failure: { Error: 'CakeMakerUnreachable' } })]);
-    expect(run.calls.get('sendNotice')).toEqual([expect.objectContaining({ notice: 'orderFailed' })]);
-    expect(await run.engine.describeExecution({ executionArn: run.executionArn })).toMatchObject({ status: 'FAILED', error: 'CakeMakerUnreachable' });
+    expect((await statesEntered(run)).slice(-3)).toEqual(['Mark Order Cancelled By Customer', 'Tell Cake Maker Order Cancelled', 'Order Cancelled']);
   });
 
-  it('GIVEN a handler failed with its own error WHEN the workflow catches it THEN Mark Order Failed gets the error and its cause, and the execution names both', async () => {
-    run = await placeOrder({ sendOrderConfirmation: new NamedError('OrderNotFound', 'Order o-1 does not exist') });
+  it('GIVEN the customer never confirms delivery WHEN the wait times out THEN the order closes as delivered unconfirmed', async () => {
+    run = await placeOrder();
+    await run.answer('askCakeMaker');
 
-    const failure = run.calls.get('setOrderStatus')?.[0]?.failure as { Error: string; Cause: string };
+    await run.engine.advanceClock(settings.deliveryConfirmationTimeoutSeconds);
 
-    expect(failure.Error).toBe('OrderNotFound');
-    expect(JSON.parse(failure.Cause)).toMatchObject({ errorType: 'OrderNotFound', errorMessage: 'Order o-1 does not exist' });
-    const execution = await run.engine.describeExecution({ executionArn: run.executionArn });
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'OrderNotFound' });
-    expect(execution.cause).toContain('Order o-1 does not exist');
-  });
-
-  it('GIVEN marking the order failed fails too WHEN the workflow gives up THEN the customer is still told and the execution fails with the original error', async () => {
-    run = await placeOrder({
-      sendOrderConfirmation: new NamedError('OrderNotFound', 'Order o-1 does not exist'),
-      setOrderStatus: new NamedError('OrderStateConflict', 'The order could not be marked'),
-    });
-
-    expect((await statesEntered(run)).slice(-3)).toEqual(['Mark Order Failed', 'Tell Customer Order Failed', 'Order Failed']);
-    expect(run.calls.get('sendNotice')).toEqual([expect.objectContaining({ notice: 'orderFailed' })]);
-    expect(await run.engine.describeExecution({ executionArn: run.executionArn })).toMatchObject({ status: 'FAILED', error: 'OrderNotFound' });
-  });
-
-  it('GIVEN neither marking the order nor telling the customer works WHEN the workflow gives up THEN the execution still fails with the original error', async () => {
-    run = await placeOrder({
-      sendOrderConfirmation: new NamedError('OrderNotFound', 'Order o-1 does not exist'),
-      setOrderStatus: new NamedError('OrderStateConflict', 'The order could not be marked'),
-      sendNotice: new NamedError('OrderNotFound', 'Order o-1 does not exist'),
-    });
-
-    expect((await statesEntered(run)).slice(-3)).toEqual(['Mark Order Failed', 'Tell Customer Order Failed', 'Order Failed']);
-    expect(await run.engine.describeExecution({ executionArn: run.executionArn })).toMatchObject({ status: 'FAILED', error: 'OrderNotFound' });
+    expect(invocations(run, 'awaitDeliveryConfirmation')).toBe(1);
+    expect((await statesEntered(run)).slice(-2)).toEqual(['Close Order As Delivered Unconfirmed', 'Order Closed Unconfirmed']);
   });
 });
