@@ -12,13 +12,11 @@
  * execution histories), Lambda requests and GB-seconds, DynamoDB requests, emails and API requests (from the
  * stack's usage meter, GET /ops/usage), priced at the public us-east-1 list prices below.
  */
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { LocalStack } from '../test/support/local-stack';
-import { linkTo, mentions, type SentEmail } from '../test/support/mailbox';
-import { anOrderRequest, formOn } from '../test/steps/when';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Usage } from '../infra/local/usage';
+import { LocalStack } from '../test/support/local-stack';
+import { auditEmails, Deadline, driveOrders, executionOutcomes, MailWatcher, type EmailAudit, type ExecutionOutcomes, type LoadRun } from '../test/support/shop-load';
 
 /** Public list prices, us-east-1, as published on each service's pricing page (free tiers left out). */
 const prices = {
@@ -29,15 +27,6 @@ const prices = {
   dynamodbPerReadRequest: 0.125 / 1e6, // DynamoDB on-demand: $0.125 per million read request units
   sesPerEmail: 0.1 / 1000, // SES: $0.10 per 1,000 emails
   httpApiPerRequest: 1.0 / 1e6, // API Gateway HTTP API: $1.00 per million requests, first 300M
-};
-
-/** The emails every completed order sends, exactly once each, matched by subject. */
-const expectedEmails: Record<string, RegExp> = {
-  'order received': /^We have your order/,
-  'cake maker asked': /^New order to bake/,
-  'delivery company told': /^Collection and delivery/,
-  'on its way': /is on its way$/,
-  'feedback forwarded': /^Customer feedback for order/,
 };
 
 const { values: args } = parseArgs({
@@ -54,239 +43,8 @@ const settings = {
   concurrency: Number(args.concurrency),
   baseline: Number(args.baseline),
   emailRate: Number(args['email-rate']),
-  deadline: Date.now() + Number(args['timeout-minutes']) * 60_000,
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function remaining(what: string): number {
-  const left = settings.deadline - Date.now();
-  if (left <= 0) throw new Error(`Gave up waiting for ${what}: --timeout-minutes ran out`);
-  return left;
-}
-
-/**
- * One reader of the mailbox for every client, as a real mail server delivers to many inboxes: it asks only for the
- * emails of the last seconds (`GET /store?since=`), so watching the mailbox does not itself become the load.
- */
-class MailWatcher {
-  readonly #seen = new Set<string>();
-  #waiters: { match: (email: SentEmail) => boolean; resolve: (email: SentEmail) => void }[] = [];
-  #arrived: SentEmail[] = [];
-  #running = true;
-  readonly #loop: Promise<void>;
-
-  constructor(private readonly baseUrl: string) {
-    this.#loop = this.#poll();
-  }
-
-  async #poll(): Promise<void> {
-    while (this.#running) {
-      const since = Math.floor(Date.now() / 1000) - 2;
-      try {
-        const response = await fetch(`${this.baseUrl}/store?since=${since}`);
-        const { emails } = (await response.json()) as { emails: SentEmail[] };
-        for (const email of emails) {
-          if (this.#seen.has(email.messageId)) continue;
-          this.#seen.add(email.messageId);
-          this.#arrived.push(email);
-        }
-        this.#dispatch();
-      } catch {
-        // The mailbox may be restarting; the next poll tries again.
-      }
-      await sleep(200);
-    }
-  }
-
-  #dispatch(): void {
-    this.#waiters = this.#waiters.filter((waiter) => {
-      const index = this.#arrived.findIndex(waiter.match);
-      if (index === -1) return true;
-      waiter.resolve(this.#arrived[index]);
-      this.#arrived.splice(index, 1);
-      return false;
-    });
-  }
-
-  waitFor(what: string, match: (email: SentEmail) => boolean): Promise<SentEmail> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((waiter) => waiter.match !== match);
-        reject(new Error(`Gave up waiting for ${what}: --timeout-minutes ran out`));
-      }, remaining(what));
-      this.#waiters.push({
-        match,
-        resolve: (email) => {
-          clearTimeout(timer);
-          resolve(email);
-        },
-      });
-      this.#dispatch();
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.#running = false;
-    await this.#loop;
-  }
-}
-
-interface Phase {
-  label: string;
-  orders: number;
-  concurrency: number;
-  acceptLatencies: number[];
-  orderIds: string[];
-  startedAt: number;
-  lastAcceptedAt: number;
-  apiRequests: number;
-  retriedPosts: number;
-}
-
-async function request(phase: Phase, url: string, init?: RequestInit): Promise<Response> {
-  phase.apiRequests += 1;
-  return fetch(url, init);
-}
-
-/** POST /order as a careful shop front does: one Idempotency-Key for the order, retried while told to. */
-async function placeOrder(phase: Phase, stack: LocalStack): Promise<{ orderId: string; email: string }> {
-  const order = anOrderRequest();
-  const key = randomUUID();
-  for (;;) {
-    const started = performance.now();
-    const response = await request(phase, `${stack.urls.shop}/order`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': key },
-      body: JSON.stringify(order),
-    });
-    const body = await response.text();
-    if (response.status === 201) {
-      phase.acceptLatencies.push(performance.now() - started);
-      phase.lastAcceptedAt = Date.now();
-      return { orderId: (JSON.parse(body) as { orderId: string }).orderId, email: order.email };
-    }
-    const retryAfter = Number(response.headers.get('retry-after'));
-    if ((response.status === 503 || response.status === 409) && retryAfter > 0) {
-      phase.retriedPosts += 1;
-      remaining('POST /order to accept the order');
-      await sleep(retryAfter * 1000);
-      continue;
-    }
-    throw new Error(`POST /order answered ${response.status}: ${body}`);
-  }
-}
-
-/** Opens the link from the email, then posts the page's form as a browser would. */
-async function followLinkAndSubmit(phase: Phase, link: string, filledIn: Record<string, string> = {}): Promise<void> {
-  const page = await request(phase, link, { headers: { accept: 'text/html' } });
-  const html = await page.text();
-  if (page.status !== 200) throw new Error(`${link} answered ${page.status}`);
-  const form = formOn(html);
-  const posted = await request(phase, form.action, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-    body: new URLSearchParams({ ...form.fields, ...filledIn }).toString(),
-    redirect: 'manual',
-  });
-  await posted.arrayBuffer();
-  if (posted.status >= 400) throw new Error(`${form.action} answered ${posted.status}`);
-}
-
-async function journey(phase: Phase, stack: LocalStack, mail: MailWatcher): Promise<void> {
-  const { orderId, email } = await placeOrder(phase, stack);
-  phase.orderIds.push(orderId);
-  const bakeRequest = await mail.waitFor(`the cake maker's email for ${orderId}`, (sent) => /^New order to bake/.test(sent.subject) && mentions(sent, orderId));
-  await followLinkAndSubmit(phase, linkTo(bakeRequest, 'fulfill'));
-  const onItsWay = await mail.waitFor(`the "on its way" email for ${orderId}`, (sent) => sent.destination.to.includes(email) && /is on its way$/.test(sent.subject) && mentions(sent, orderId));
-  await followLinkAndSubmit(phase, linkTo(onItsWay, 'delivered'), { rating: '5', comment: 'Lovely, thank you' });
-}
-
-async function runPhase(label: string, stack: LocalStack, mail: MailWatcher, orders: number, concurrency: number): Promise<Phase> {
-  const phase: Phase = { label, orders, concurrency, acceptLatencies: [], orderIds: [], startedAt: Date.now(), lastAcceptedAt: 0, apiRequests: 0, retriedPosts: 0 };
-  let next = 0;
-  const client = async () => {
-    while (next < orders) {
-      next += 1;
-      await journey(phase, stack, mail);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, client));
-  return phase;
-}
-
-interface Outcome {
-  statuses: Record<string, number>;
-  finishedAt: number;
-  billedTransitions: number;
-  taskInvocations: number;
-}
-
-/** Billed as AWS Standard bills: one transition per state entered, plus one per retried task attempt. */
-function billedTransitions(events: HistoryEvent[]): { transitions: number; invocations: number } {
-  const entered = events.filter((event) => event.type?.endsWith('StateEntered')).length;
-  const taskEntered = events.filter((event) => event.type === 'TaskStateEntered').length;
-  const scheduled = events.filter((event) => event.type === 'TaskScheduled').length;
-  return { transitions: entered + Math.max(0, scheduled - taskEntered), invocations: scheduled };
-}
-
-/** Waits for every execution of the phase to end, then reads each one's status and history. */
-async function outcomeOf(sfn: SFNClient, stack: LocalStack, orderIds: string[]): Promise<Outcome> {
-  const outcome: Outcome = { statuses: {}, finishedAt: 0, billedTransitions: 0, taskInvocations: 0 };
-  const executionArn = (orderId: string) => `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:order-${orderId}`;
-  const queue = [...orderIds];
-  const reader = async () => {
-    for (let orderId = queue.shift(); orderId !== undefined; orderId = queue.shift()) {
-      let described = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }));
-      while (described.status === 'RUNNING') {
-        remaining(`execution order-${orderId} to end`);
-        await sleep(500);
-        described = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }));
-      }
-      const status = described.status ?? 'UNKNOWN';
-      outcome.statuses[status] = (outcome.statuses[status] ?? 0) + 1;
-      outcome.finishedAt = Math.max(outcome.finishedAt, described.stopDate?.getTime() ?? 0);
-      const events: HistoryEvent[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArn(orderId), nextToken, maxResults: 1000 }));
-        events.push(...(page.events ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
-      const billed = billedTransitions(events);
-      outcome.billedTransitions += billed.transitions;
-      outcome.taskInvocations += billed.invocations;
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, reader));
-  return outcome;
-}
-
-/** Each order's emails by kind: a kind sent 0 times is missing, more than once doubled. */
-async function auditEmails(stack: LocalStack, orderIds: string[]): Promise<{ missing: number; doubled: number; unexpected: number }> {
-  const { emails } = (await (await fetch(`${stack.urls.email}/store`)).json()) as { emails: SentEmail[] };
-  const byOrder = new Map<string, SentEmail[]>(orderIds.map((orderId) => [orderId, []]));
-  for (const email of emails) {
-    for (const [orderId, list] of byOrder) {
-      if (mentions(email, orderId) || email.subject.includes(orderId)) {
-        list.push(email);
-        break;
-      }
-    }
-  }
-  let missing = 0;
-  let doubled = 0;
-  let unexpected = 0;
-  for (const list of byOrder.values()) {
-    for (const pattern of Object.values(expectedEmails)) {
-      const count = list.filter((email) => pattern.test(email.subject)).length;
-      if (count === 0) missing += 1;
-      if (count > 1) doubled += 1;
-    }
-    unexpected += list.filter((email) => !Object.values(expectedEmails).some((pattern) => pattern.test(email.subject))).length;
-  }
-  return { missing, doubled, unexpected };
-}
+const deadline = new Deadline(Number(args['timeout-minutes']) * 60_000);
 
 async function usage(stack: LocalStack): Promise<Usage> {
   const response = await fetch(`${stack.urls.shop}/ops/usage`, { headers: { accept: 'application/json' } });
@@ -308,18 +66,18 @@ const percentile = (values: number[], p: number) => {
 };
 
 interface Measured {
-  phase: Phase;
-  outcome: Outcome;
-  emails: Awaited<ReturnType<typeof auditEmails>>;
+  phase: LoadRun;
+  outcome: ExecutionOutcomes;
+  emails: EmailAudit;
   used: Usage;
 }
 
-async function measure(label: string, stack: LocalStack, sfn: SFNClient, mail: MailWatcher, orders: number, concurrency: number): Promise<Measured> {
+async function measure(stack: LocalStack, sfn: SFNClient, mail: MailWatcher, orders: number, concurrency: number): Promise<Measured> {
   const before = await usage(stack);
-  const phase = await runPhase(label, stack, mail, orders, concurrency);
-  const outcome = await outcomeOf(sfn, stack, phase.orderIds);
+  const phase = await driveOrders({ shopUrl: stack.urls.shop, mail, deadline }, orders, concurrency);
+  const outcome = await executionOutcomes(sfn, stack.stateMachineArn, phase.orderIds, deadline);
   const used = minus(await usage(stack), before);
-  return { phase, outcome, emails: await auditEmails(stack, phase.orderIds), used };
+  return { phase, outcome, emails: await auditEmails(stack.urls.email, phase.orderIds), used };
 }
 
 function perOrder(measured: Measured) {
@@ -372,7 +130,7 @@ function report(baseline: Measured, load: Measured): string {
       flowSeconds.toFixed(1),
       accepted - (outcome.statuses.SUCCEEDED ?? 0),
       Object.entries(outcome.statuses).map(([status, count]) => `${status} ${count}`).join(', '),
-      `${emails.missing} / ${emails.doubled} / ${emails.unexpected}`,
+      `${emails.missing.length} / ${emails.doubled.length} / ${emails.unexpected.length}`,
       counts.transitions.toFixed(1),
       counts.lambdaInvocations.toFixed(1),
       counts.lambdaGbSeconds.toFixed(3),
@@ -381,6 +139,7 @@ function report(baseline: Measured, load: Measured): string {
       counts.apiRequests.toFixed(1),
       measured.used.lambda.throttles,
       measured.used.email.throttled,
+      phase.unreachable,
     ];
   };
   const names = [
@@ -402,6 +161,7 @@ function report(baseline: Measured, load: Measured): string {
     'API requests per order',
     'Lambda throttles (retried)',
     'SES sends refused at the rate (retried)',
+    'requests that found the shop unreachable',
   ];
   const [a, b] = [column(baseline), column(load)];
   const figures = table(
@@ -424,17 +184,17 @@ async function main(): Promise<void> {
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const mail = new MailWatcher(stack.urls.email);
+  const mail = new MailWatcher(stack.urls.email, deadline);
   try {
     console.log(
       `Node ${process.version}; ${settings.orders} orders at ${settings.concurrency} concurrent clients, ` +
         `baseline ${settings.baseline} one at a time; SES rate ${settings.emailRate > 0 ? `${settings.emailRate}/s` : 'unlimited'}`,
     );
-    const baseline = await measure('baseline', stack, sfn, mail, settings.baseline, 1);
-    const load = await measure('load', stack, sfn, mail, settings.orders, settings.concurrency);
+    const baseline = await measure(stack, sfn, mail, settings.baseline, 1);
+    const load = await measure(stack, sfn, mail, settings.orders, settings.concurrency);
     console.log(report(baseline, load));
     const failed = load.phase.orderIds.length - (load.outcome.statuses.SUCCEEDED ?? 0) + baseline.phase.orderIds.length - (baseline.outcome.statuses.SUCCEEDED ?? 0);
-    const emailFaults = load.emails.missing + load.emails.doubled + baseline.emails.missing + baseline.emails.doubled;
+    const emailFaults = [load, baseline].reduce((sum, { emails }) => sum + emails.missing.length + emails.doubled.length, 0);
     if (failed > 0 || emailFaults > 0) process.exitCode = 1;
   } catch (error) {
     console.error(error);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { statusUrl } from './emails';
 import { idempotentStep } from './idempotency';
 import { logger } from './logger';
@@ -29,27 +29,45 @@ export interface OrderPlacementDependencies {
   publicBaseUrl: string;
 }
 
+/**
+ * The order id for an order placed with an Idempotency-Key: derived from the key and the order, so a retry after a
+ * crash mid-placement (when Powertools' in-progress record has expired) finds the order the first attempt stored
+ * instead of making a second one. The order's details go into it so that knowing a key alone does not reveal an id.
+ * Shaped as an RFC 9562 version 8 UUID.
+ */
+export function orderIdFor(idempotencyKey: string, details: OrderDetails): string {
+  const hex = createHash('sha256').update(JSON.stringify(['cake-shop-order', idempotencyKey, details])).digest('hex');
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 export function createOrderPlacement(deps: OrderPlacementDependencies) {
-  async function place(details: OrderDetails): Promise<PlacedOrder> {
-    const orderId = randomUUID();
-    const createdAt = new Date().toISOString();
-    const executionArn = deps.workflow.executionArnFor(orderId);
-    const order: Order = {
-      orderId,
-      status: 'PLACED',
-      createdAt,
-      updatedAt: createdAt,
-      timeline: [{ status: 'PLACED', at: createdAt }],
-      executionArn,
-      ...details,
-    };
-    logger.appendKeys({ orderId, executionName: executionNameFor(orderId), executionArn });
+  /** Stores the order, or finds the one an interrupted attempt with the same id stored. */
+  async function store(order: Order): Promise<Order> {
     try {
       await deps.orders.create(order);
+      return order;
     } catch (error) {
+      const existing = error instanceof Error && error.name === 'ConditionalCheckFailedException' ? await deps.orders.get(order.orderId).catch(() => undefined) : undefined;
+      if (existing) return existing;
       logger.error('Could not store the order', { error: error instanceof Error ? error.name : 'unknown' });
       throw new PlacementFailed();
     }
+  }
+
+  async function place(details: OrderDetails, orderId: string = randomUUID()): Promise<PlacedOrder> {
+    const now = new Date().toISOString();
+    const executionArn = deps.workflow.executionArnFor(orderId);
+    logger.appendKeys({ orderId, executionName: executionNameFor(orderId), executionArn });
+    const { createdAt } = await store({
+      orderId,
+      status: 'PLACED',
+      createdAt: now,
+      updatedAt: now,
+      timeline: [{ status: 'PLACED', at: now }],
+      executionArn,
+      ...details,
+    });
     try {
       await deps.workflow.start(orderId);
     } catch (error) {
@@ -73,7 +91,7 @@ export function createOrderPlacement(deps: OrderPlacementDependencies) {
   }
 
   // A replay with the same Idempotency-Key returns the first answer; the same key with another order fails validation.
-  const placeOnce = idempotentStep(async (request: { idempotencyKey: string; order: OrderDetails }) => place(request.order), {
+  const placeOnce = idempotentStep(async (request: { idempotencyKey: string; order: OrderDetails }) => place(request.order, orderIdFor(request.idempotencyKey, request.order)), {
     tableName: deps.idempotencyTableName,
     step: 'place-order',
     eventKeyJmesPath: 'idempotencyKey',

@@ -28,14 +28,22 @@ export class OrderWorkflow {
     return executionArnFor(this.stateMachineArn, orderId);
   }
 
+  /**
+   * Starting twice is safe: Step Functions answers a repeated StartExecution with the same name and input as the
+   * first while the execution runs, and an execution of this name that has already ended was started for this order.
+   */
   async start(orderId: string): Promise<void> {
-    await this.client.send(
-      new StartExecutionCommand({
-        stateMachineArn: this.stateMachineArn,
-        name: executionNameFor(orderId),
-        input: JSON.stringify({ orderId }),
-      }),
-    );
+    try {
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: executionNameFor(orderId),
+          input: JSON.stringify({ orderId }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ExecutionAlreadyExists')) throw error;
+    }
   }
 
   async succeedTask(taskToken: string, output: Record<string, unknown>): Promise<void> {

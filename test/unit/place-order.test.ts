@@ -1,4 +1,4 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { postJson } from '../fixtures/api-events';
 import { lambdaContext } from '../fixtures/lambda-context';
@@ -28,6 +28,13 @@ async function storedOrderCount(): Promise<number> {
   const result = await client.send(new ScanCommand({ TableName: shop.tableNames.orders, Select: 'COUNT' }));
   client.destroy();
   return result.Count ?? 0;
+}
+
+async function forgetIdempotencyRecords(): Promise<void> {
+  const client = new DynamoDBClient({ endpoint: shop.endpoint });
+  const { Items = [] } = await client.send(new ScanCommand({ TableName: shop.tableNames.idempotency }));
+  for (const item of Items) await client.send(new DeleteItemCommand({ TableName: shop.tableNames.idempotency, Key: { id: item.id } }));
+  client.destroy();
 }
 
 function place(body: unknown, headers: Record<string, string> = {}) {
@@ -174,6 +181,33 @@ describe('POST /order', () => {
     expect(retry.statusCode).toBe(201);
     expect(retry.body).toBe(placed.body);
     expect(shop.sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
+  it('GIVEN a placement cut off by a crash after the order was stored WHEN the client retries with the same Idempotency-Key THEN it gets that order, not a second one', async () => {
+    const key = `key-${Date.now()}-crash`;
+    const first = await place(orderRequest(), { 'Idempotency-Key': key });
+    const count = await storedOrderCount();
+    // A crash leaves the Powertools record in progress until it expires; then it is as good as gone.
+    await forgetIdempotencyRecords();
+
+    const retry = await place(orderRequest(), { 'Idempotency-Key': key });
+
+    expect(retry.statusCode).toBe(201);
+    expect(parse(retry.body)).toEqual(parse(first.body));
+    expect(await storedOrderCount()).toBe(count);
+    const starts = shop.sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
+    expect(starts).toEqual([`order-${String(parse(first.body).orderId)}`, `order-${String(parse(first.body).orderId)}`]);
+  });
+
+  it('GIVEN the same Idempotency-Key WHEN two different customers post orders with it after its record expired THEN they get different order ids', async () => {
+    const key = `key-${Date.now()}-shared`;
+    const first = await place(orderRequest({ email: 'first@example.com' }), { 'Idempotency-Key': key });
+    await forgetIdempotencyRecords();
+
+    const second = await place(orderRequest({ email: 'second@example.com' }), { 'Idempotency-Key': key });
+
+    expect(second.statusCode).toBe(201);
+    expect(parse(second.body).orderId).not.toBe(parse(first.body).orderId);
   });
 
   it('GIVEN Step Functions refuses to start WHEN the order is posted THEN it answers 503 and the stored order is removed', async () => {
