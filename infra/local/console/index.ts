@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { messagePage, confirmPage, executionPage, executionPath, executionStatuses, executionVersion, listPage, type OpsAction, type StatusFilter } from './ops-pages';
+import { messagePage, confirmPage, executionPage, executionPath, executionStatuses, executionVersion, listPage, resendConfirmPage, type OpsAction, type StatusFilter } from './ops-pages';
+import { isUnsentMessage, unsentMessages, type UnsentMessage } from '../../../functions/lib/order';
 import { redirect, securityHeaders, sendHtml } from './html';
 import type { FieldError } from '../../../functions/lib/http';
 import { orderPlacedPage, readOrderForm, shopPage, toOrderRequest } from './shop-page';
@@ -12,6 +13,11 @@ export interface ConsoleOptions extends ReaderOptions {
   /** Base URL of the shop API, no trailing slash: the demo shop posts orders there and links to the status page. */
   shopApiBase: string;
   pageSize?: number;
+  /**
+   * Invokes the resendUnsentMessage function (infra/wiring.ts), as `aws lambda invoke` would on AWS. Without it the
+   * console shows what was not sent but offers no re-send.
+   */
+  resendUnsentMessage?: (request: { orderId: string; message: UnsentMessage }) => Promise<unknown>;
 }
 
 /** Handles `/` (demo shop) and `/ops/**` (ops console); resolves false for any other path so the caller can route it. */
@@ -165,7 +171,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       (record) => ({ record }),
       (error: unknown) => ({ problem: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
     );
-    sendHtml(res, 200, executionPage({ ...detail, order }), { drawing: true });
+    sendHtml(res, 200, executionPage({ ...detail, order, canResend: options.resendUnsentMessage !== undefined }), { drawing: true });
   }
 
   async function sendVersion(name: string, res: ServerResponse): Promise<void> {
@@ -194,6 +200,30 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     redirect(res, executionPath(name));
   }
 
+  /** GET shows the confirmation, POST re-sends through the handler, which is idempotent, then back to the execution. */
+  async function resend(name: string, message: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isUnsentMessage(message)) throw new HttpProblem(404, 'Not found', 'There is no such message to re-send.');
+    const send = options.resendUnsentMessage;
+    if (!send) throw new HttpProblem(501, 'Re-send is not available', 'This console was started without the re-send function.');
+    const record = await reader.order(name);
+    if (!record) throw new HttpProblem(404, 'No such order', `No order record for ${name}.`);
+    if (req.method !== 'POST') {
+      if (!unsentMessages(record).includes(message)) {
+        throw new HttpProblem(409, 'Nothing to re-send', `The order does not list this message as unsent any more.`);
+      }
+      sendHtml(res, 200, resendConfirmPage(name, message));
+      return;
+    }
+    assertSameOrigin(req);
+    try {
+      await send({ orderId: String(record.orderId), message });
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new HttpProblem(409, `Could not re-send for ${name}`, reason);
+    }
+    redirect(res, executionPath(name));
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const method = req.method ?? 'GET';
     const reading = method === 'GET' || method === 'HEAD';
@@ -215,11 +245,14 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       else methodNotAllowed(res, 'GET');
       return true;
     }
-    const match = /^\/ops\/executions\/([^/]+)(?:\/(stop|redrive|version))?$/.exec(path);
+    const match = /^\/ops\/executions\/([^/]+)(?:\/(stop|redrive|version)|\/resend\/([A-Za-z]+))?$/.exec(path);
     if (!match) throw new HttpProblem(404, 'Not found', 'There is no such page in the console.');
     const name = decodeName(match[1]);
     const action = match[2];
-    if (action === 'stop' || action === 'redrive') {
+    if (match[3] !== undefined) {
+      if (reading || method === 'POST') await resend(name, match[3], req, res);
+      else methodNotAllowed(res, 'GET, POST');
+    } else if (action === 'stop' || action === 'redrive') {
       if (reading || method === 'POST') await act(action, name, req, res);
       else methodNotAllowed(res, 'GET, POST');
     } else if (!reading) {

@@ -2,6 +2,7 @@ import type { DescribeExecutionCommandOutput, ExecutionListItem, HistoryEvent } 
 import { pathInWords, readPath, toMermaid, type AslDefinition, type StateMark } from './graph';
 import { html, page, type SafeHtml } from './html';
 import { Redactor, historySecret, recordSecret, redact } from './redact';
+import { unsentMessageField, unsentMessageLabels, unsentMessages, type UnsentMessage } from '../../../functions/lib/order';
 
 export const executionStatuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
 export type StatusFilter = (typeof executionStatuses)[number];
@@ -159,11 +160,36 @@ function orderSection({ record: order, problem }: OrderLookup, executionName: st
 </section>`;
 }
 
+/**
+ * What the workflow gave up sending for this order. Those steps do not decide the order, so it went on without
+ * them; each can be re-sent from here, after a confirmation.
+ */
+function unsentSection(order: OrderLookup, executionName: string, canResend: boolean): SafeHtml | string {
+  const record = order.record ?? {};
+  const unsent = unsentMessages(record);
+  if (unsent.length === 0) return '';
+  const items = unsent.map(
+    (message) => html`<li>${unsentMessageLabels[message]}, given up at ${String(record[unsentMessageField[message]])}
+${canResend ? html` <a class="button" href="${resendPath(executionName, message)}">Re-send…</a>` : ''}</li>`,
+  );
+  return html`<section class="unsent" aria-labelledby="unsent-heading">
+<h2 id="unsent-heading">Not sent</h2>
+<p>The workflow could not send these after every retry. The order went on without them.</p>
+<ul>${items}</ul>
+</section>`;
+}
+
+export function resendPath(executionName: string, message: UnsentMessage): string {
+  return executionPath(executionName, `resend/${message}`);
+}
+
 export interface ExecutionView {
   execution: DescribeExecutionCommandOutput;
   definition: AslDefinition;
   events: HistoryEvent[];
   order: OrderLookup;
+  /** Whether this console can invoke the re-send function. */
+  canResend?: boolean;
 }
 
 /** A fingerprint that changes whenever the page would: the live script reloads when it does. */
@@ -171,7 +197,7 @@ export function executionVersion(execution: DescribeExecutionCommandOutput, even
   return `${execution.status}:${execution.redriveCount ?? 0}:${events.length}`;
 }
 
-export function executionPage({ execution, definition, events, order }: ExecutionView): SafeHtml {
+export function executionPage({ execution, definition, events, order, canResend = false }: ExecutionView): SafeHtml {
   const name = execution.name ?? '';
   const path = readPath(events, execution.status);
   const redactor = new Redactor(historySecret);
@@ -201,6 +227,7 @@ ${canRedrive ? html`<a class="button" href="${executionPath(name, 'redrive')}">R
 </p>`
     : ''
 }
+${unsentSection(order, name, canResend)}
 <div class="columns">
 <section class="graph" aria-labelledby="graph-heading">
 <h2 id="graph-heading">Workflow</h2>
@@ -254,6 +281,17 @@ export function confirmPage(action: OpsAction, execution: DescribeExecutionComma
 <a href="${executionPath(name)}">Keep it as it is</a></p>
 </form>`;
   return page({ title: `${words.verb} ${name}? — cake shop ops`, body });
+}
+
+export function resendConfirmPage(executionName: string, message: UnsentMessage): SafeHtml {
+  const body = html`<h1>Re-send for ${executionName}?</h1>
+<p>${unsentMessageLabels[message]} was not sent. Re-sending sends it now, once: pressing again, or a message that did go
+out after all, sends nothing more.</p>
+<form method="post" action="${resendPath(executionName, message)}">
+<p class="actions"><button type="submit">Re-send</button>
+<a href="${executionPath(executionName)}">Keep it as it is</a></p>
+</form>`;
+  return page({ title: `Re-send for ${executionName}? — cake shop ops`, body });
 }
 
 export function messagePage(title: string, message: string, back?: { href: string; text: string }): SafeHtml {

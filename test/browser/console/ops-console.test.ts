@@ -45,6 +45,8 @@ let machineArn: string;
 const clock = new ManualClock(Date.UTC(2026, 0, 1, 9));
 const tokens = new Map<string, string>();
 let deliveryCompanyAnswers = true;
+/** What the console asked the re-send function to do: the port stands in for invoking the Lambda function. */
+const resendRequests: { orderId: string; message: string }[] = [];
 
 async function startOrder(orderId: string): Promise<string> {
   const { executionArn } = await engine.startExecution({ stateMachineArn: machineArn, name: `order-${orderId}`, input: JSON.stringify({ orderId }) });
@@ -96,6 +98,10 @@ beforeAll(async () => {
     credentials,
     shopApiBase: 'http://127.0.0.1:9',
     pageSize: 2,
+    resendUnsentMessage: async (request) => {
+      resendRequests.push(request);
+      return { outcome: 'sent' };
+    },
   });
   consoleServer = createServer((req, res) => {
     handle(req, res).then((handled) => {
@@ -256,6 +262,53 @@ describe('an execution page', () => {
     const sources = [...body.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]).filter((url) => !url.startsWith('#'));
     expect(sources.filter((url) => !url.startsWith('/') && url !== 'data:,')).toEqual([]);
     expect(sources).toContain('/ops/assets/mermaid.min.js');
+  });
+});
+
+describe('re-sending what the workflow did not send', () => {
+  const orderId = 'unsent-1';
+
+  beforeAll(async () => {
+    await startOrder(orderId);
+    await DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials })).send(
+      new PutCommand({
+        TableName: ordersTable,
+        Item: { orderId, status: 'PLACED', orderConfirmationUnsentAt: '2026-01-01T09:40:00.000Z', timeline: [{ status: 'PLACED', at: '2026-01-01T09:00:00.000Z' }] },
+      }),
+    );
+  });
+
+  it('GIVEN an order whose confirmation was not sent WHEN its execution page is opened THEN "Not sent" lists it with a re-send link', async () => {
+    const { body } = await get(`/ops/executions/order-${orderId}`);
+
+    expect(body).toContain('<h2 id="unsent-heading">Not sent</h2>');
+    expect(body).toContain("The customer&#39;s order confirmation, given up at 2026-01-01T09:40:00.000Z");
+    expect(body).toContain(`href="/ops/executions/order-${orderId}/resend/orderConfirmation"`);
+  });
+
+  it('GIVEN the re-send link WHEN it is opened THEN it asks for confirmation and re-sends nothing', async () => {
+    const { status, body } = await get(`/ops/executions/order-${orderId}/resend/orderConfirmation`);
+
+    expect(status).toBe(200);
+    expect(body).toContain(`<form method="post" action="/ops/executions/order-${orderId}/resend/orderConfirmation">`);
+    expect(resendRequests).toEqual([]);
+  });
+
+  it('GIVEN the confirmation page WHEN ops confirm THEN the re-send function is invoked once for that order and message, and ops go back to the execution', async () => {
+    const response = await post(`/ops/executions/order-${orderId}/resend/orderConfirmation`);
+
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`/ops/executions/order-${orderId}`);
+    expect(resendRequests).toEqual([{ orderId, message: 'orderConfirmation' }]);
+  });
+
+  it('GIVEN a form on another site WHEN it posts a re-send THEN the console refuses it', async () => {
+    const before = resendRequests.length;
+
+    const response = await post(`/ops/executions/order-${orderId}/resend/orderConfirmation`, { 'Sec-Fetch-Site': 'cross-site' });
+
+    expect(response.status).toBe(403);
+    expect(resendRequests).toHaveLength(before);
   });
 });
 
