@@ -7,7 +7,7 @@
  * Billed transitions are counted as AWS Standard bills them: one per state entered (the StartAt state and the
  * final Succeed/Fail included) plus one per retried Task attempt. Free tier and Lambda charges are left out.
  */
-import { OrderNotFound } from '../functions/lib/errors';
+import { OrderStateConflict } from '../functions/lib/errors';
 import { lambdaFunctionArn, ManualClock, openEngine, type LambdaRegistry } from '../infra/local/engine';
 import { resolveOrderDefinition } from '../infra/local/state-machine';
 import { resolveSettings } from '../infra/settings';
@@ -76,8 +76,15 @@ const paths: Path[] = [
   { name: 'cancelled by customer', stops: ['Mark Order Cancelled By Customer', 'Order Cancelled'], drive: (shop) => shop.fail('askCakeMaker', 'OrderCancelled') },
   { name: 'cake maker never answers', stops: ['Cancel Unfulfilled Order', 'Order Cancelled'], drive: async (shop) => (await shop.wait(settings.reminderAfterSeconds), await shop.wait(settings.cancelAfterSeconds)) },
   { name: 'delivery unconfirmed', stops: ['Order Closed Unconfirmed'], drive: async (shop) => (await shop.succeed('askCakeMaker'), await shop.wait(settings.deliveryConfirmationTimeoutSeconds)) },
-  // The stand-in confirmation handler throws OrderNotFound for this order, so placing it is the whole drive.
-  { name: 'failure compensation', stops: ['Mark Order Failed', 'Tell Customer Order Failed', 'Order Failed'], orderId: 'missing', drive: async () => undefined },
+  // The stand-in confirmation handler refuses this order's email for good: recorded as not sent, the order goes on.
+  {
+    name: 'confirmation not sent',
+    stops: ['Record Order Confirmation Not Sent', 'Order Completed'],
+    orderId: 'unsent',
+    drive: async (shop) => (await shop.succeed('askCakeMaker'), await shop.succeed('awaitDeliveryConfirmation')),
+  },
+  // The stand-in delivery handler meets an unexpected error for this order: the execution stops there, for a redrive.
+  { name: 'stopped for redrive', stops: ['Notify Delivery Company'], orderId: 'stuck', drive: (shop) => shop.succeed('askCakeMaker') },
 ];
 
 async function measure(path: Path) {
@@ -89,7 +96,8 @@ async function measure(path: Path) {
       (payload: unknown) => {
         invocations++;
         const { orderId, taskToken } = payload as { orderId: string; taskToken?: string };
-        if (handler === 'sendOrderConfirmation' && orderId === 'missing') throw new OrderNotFound(`No order ${orderId}`);
+        if (handler === 'sendOrderConfirmation' && orderId === 'unsent') throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+        if (handler === 'notifyDeliveryCompany' && orderId === 'stuck') throw new OrderStateConflict(`Order ${orderId} cannot go out for delivery`);
         if (taskToken) tokens.set(handler, taskToken);
         return { ok: true };
       },
