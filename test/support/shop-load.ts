@@ -116,6 +116,8 @@ export interface LoadTarget {
   shopUrl: string;
   mail: MailWatcher;
   deadline: Deadline;
+  /** Called after each accepted order, so a scenario can act mid-load (kill the stack, say). */
+  onAccepted?: (run: LoadRun) => void;
 }
 
 /** A request that is sent again while the shop cannot be reached, as a client rides out a restart. */
@@ -179,6 +181,7 @@ async function followLinkAndSubmit(run: LoadRun, target: LoadTarget, link: strin
 async function customerJourney(run: LoadRun, target: LoadTarget): Promise<void> {
   const { orderId, email } = await placeOrder(run, target);
   run.orderIds.push(orderId);
+  target.onAccepted?.(run);
   const bakeRequest = await target.mail.waitFor(`the cake maker's email for ${orderId}`, (sent) => /^New order to bake/.test(sent.subject) && mentions(sent, orderId));
   await followLinkAndSubmit(run, target, linkTo(bakeRequest, 'fulfill'));
   const onItsWay = await target.mail.waitFor(

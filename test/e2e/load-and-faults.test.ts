@@ -1,0 +1,108 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { LocalStack } from '../support/local-stack';
+import type { SentEmail } from '../support/mailbox';
+import { auditEmails, Deadline, driveOrders, executionOutcomes, MailWatcher, type LoadRun, type LoadTarget } from '../support/shop-load';
+
+jest.setTimeout(600_000);
+
+/**
+ * The first promise of the shop: an accepted order is never lost, nor an email lost or doubled, with many customers
+ * at once and while things go wrong. Each scenario runs a fresh `npm start` on the real clock, so retries and
+ * back-off take the time they take on AWS, and drives customers through the public HTTP contract.
+ */
+interface World {
+  stack: LocalStack;
+  sfn: SFNClient;
+  mail: MailWatcher;
+  deadline: Deadline;
+}
+
+async function openWorld(environment: Record<string, string> = {}): Promise<World> {
+  const stack = await LocalStack.start({ realClock: true, environment });
+  const deadline = new Deadline(8 * 60_000);
+  return {
+    stack,
+    deadline,
+    mail: new MailWatcher(stack.urls.email, deadline),
+    sfn: new SFNClient({ endpoint: stack.urls.stepFunctions, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  };
+}
+
+async function closeWorld(world: World | undefined): Promise<void> {
+  if (!world) return;
+  await world.mail.stop();
+  world.sfn.destroy();
+  await world.stack.stop();
+}
+
+function target(world: World, onAccepted?: LoadTarget['onAccepted']): LoadTarget {
+  return { shopUrl: world.stack.urls.shop, mail: world.mail, deadline: world.deadline, onAccepted };
+}
+
+/** THEN: every accepted order's execution succeeded, and each order got each of its emails exactly once. */
+async function everyAcceptedOrderCompletes(world: World, run: LoadRun): Promise<void> {
+  expect(run.orderIds).toHaveLength(run.orders);
+  expect(new Set(run.orderIds).size).toBe(run.orders);
+  const outcomes = await executionOutcomes(world.sfn, world.stack.stateMachineArn, run.orderIds, world.deadline);
+  expect(outcomes.unsuccessful).toEqual([]);
+  expect(outcomes.statuses).toEqual({ SUCCEEDED: run.orders });
+  expect(await auditEmails(world.stack.urls.email, run.orderIds)).toEqual({ missing: [], doubled: [], unexpected: [] });
+}
+
+let world: World | undefined;
+afterEach(async () => {
+  await closeWorld(world);
+  world = undefined;
+});
+
+describe('the shop under load', () => {
+  test('100 orders from 20 customers at once all complete, each with every email exactly once', async () => {
+    // GIVEN a fresh shop
+    world = await openWorld();
+
+    // WHEN 100 customers, 20 at a time, order, the cake maker fulfils each and each customer confirms delivery
+    const run = await driveOrders(target(world), 100, 20);
+
+    // THEN every order completes with its emails sent once
+    await everyAcceptedOrderCompletes(world, run);
+  });
+
+  test('a burst above the SES sending rate: every order completes and no second carries more emails than the rate', async () => {
+    // GIVEN an account that may send 4 emails a second
+    world = await openWorld({ LOCAL_SES_MAX_SEND_RATE: '4' });
+
+    // WHEN 20 customers order at once, each order sending 5 emails
+    const run = await driveOrders(target(world), 20, 20);
+
+    // THEN every order completes with its emails sent once
+    await everyAcceptedOrderCompletes(world, run);
+
+    // AND SES never accepted more than 4 in a second
+    const { emails } = (await (await fetch(`${world.stack.urls.email}/store`)).json()) as { emails: SentEmail[] };
+    const perSecond = new Map<number, number>();
+    for (const email of emails) perSecond.set(email.at, (perSecond.get(email.at) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(4);
+  });
+
+  test('the whole stack killed mid-load while customers retry with the same Idempotency-Key: every accepted order completes', async () => {
+    // GIVEN a shop taking orders from 20 customers at once
+    world = await openWorld();
+    const current = world;
+    let killed: Promise<void> | undefined;
+
+    // WHEN the machine loses power after the 5th order is accepted, while the other first orders are in flight,
+    // and the shop is started again
+    const run = await driveOrders(
+      target(current, (progress) => {
+        if (progress.orderIds.length === 5 && !killed) killed = current.stack.kill().then(() => current.stack.restart());
+      }),
+      40,
+      20,
+    );
+    await killed;
+
+    // THEN some customers found the shop gone and retried, and every order completes with its emails sent once
+    expect(run.unreachable).toBeGreaterThan(0);
+    await everyAcceptedOrderCompletes(current, run);
+  });
+});
