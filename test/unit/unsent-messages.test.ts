@@ -14,9 +14,9 @@ describe('recording a message the workflow gave up on', () => {
   it('GIVEN the order confirmation could not be sent WHEN the workflow records it twice THEN the order notes it once, at the first time', async () => {
     const { orderId } = await world.given.placedOrder();
 
-    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' }), lambdaContext());
+    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' as const }), lambdaContext());
     const first = (await storedOrder(world.shop, orderId)).orderConfirmationUnsentAt;
-    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' }), lambdaContext());
+    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' as const }), lambdaContext());
 
     expect(first).toEqual(expect.any(String));
     expect((await storedOrder(world.shop, orderId)).orderConfirmationUnsentAt).toBe(first);
@@ -26,7 +26,7 @@ describe('recording a message the workflow gave up on', () => {
     const order = await world.given.orderAwaitingCakeMaker();
     const keepWaiting = fakeTaskToken();
 
-    await world.handlers.recordUnsentMessage(taskEvent(order.orderId, { message: 'reminder', taskToken: keepWaiting }), lambdaContext());
+    await world.handlers.recordUnsentMessage(taskEvent(order.orderId, { message: 'reminder' as const, taskToken: keepWaiting }), lambdaContext());
 
     const stored = await storedOrder(world.shop, order.orderId);
     expect(stored.fulfilTaskToken).toBe(keepWaiting);
@@ -37,7 +37,7 @@ describe('recording a message the workflow gave up on', () => {
     const order = await world.given.orderAwaitingCakeMaker();
     await world.handlers.cancelOrder(postJson('/order/cancel', { orderId: order.orderId, code: order.cancelCode }), lambdaContext());
 
-    const keepWaiting = world.handlers.recordUnsentMessage(taskEvent(order.orderId, { message: 'reminder', taskToken: fakeTaskToken() }), lambdaContext());
+    const keepWaiting = world.handlers.recordUnsentMessage(taskEvent(order.orderId, { message: 'reminder' as const, taskToken: fakeTaskToken() }), lambdaContext());
 
     await expect(keepWaiting).rejects.toMatchObject({ name: 'OrderCancelled' });
   });
@@ -48,9 +48,9 @@ describe('ops re-sending what was not sent', () => {
     const { orderId } = await world.given.placedOrder();
     world.shop.ses.on(SendEmailCommand).rejectsOnce(emailDown()).resolves({ MessageId: 'sent' });
     await expect(world.handlers.sendOrderConfirmation(taskEvent(orderId), lambdaContext())).rejects.toMatchObject({ name: 'DependencyUnavailable' });
-    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' }), lambdaContext());
+    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' as const }), lambdaContext());
 
-    const result = await world.handlers.resendUnsentMessage({ orderId, message: 'orderConfirmation' }, lambdaContext());
+    const result = await world.handlers.resendUnsentMessage({ orderId, message: 'orderConfirmation' as const }, lambdaContext());
 
     expect(result.outcome).toBe('sent');
     // The SES fake lists every SendEmail call: the one refused while email was down, then the re-send.
@@ -60,10 +60,10 @@ describe('ops re-sending what was not sent', () => {
 
   it('GIVEN a re-send went out WHEN ops press re-send again THEN nothing more is sent', async () => {
     const { orderId } = await world.given.placedOrder();
-    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' }), lambdaContext());
-    await world.handlers.resendUnsentMessage({ orderId, message: 'orderConfirmation' }, lambdaContext());
+    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' as const }), lambdaContext());
+    await world.handlers.resendUnsentMessage({ orderId, message: 'orderConfirmation' as const }, lambdaContext());
 
-    const again = await world.handlers.resendUnsentMessage({ orderId, message: 'orderConfirmation' }, lambdaContext());
+    const again = await world.handlers.resendUnsentMessage({ orderId, message: 'orderConfirmation' as const }, lambdaContext());
 
     expect(again.outcome).toBe('notUnsent');
     expect(emailsTo('ada@example.com')).toHaveLength(1);
@@ -72,19 +72,19 @@ describe('ops re-sending what was not sent', () => {
   it('GIVEN the workflow sent the email but lost the answer WHEN ops re-send it THEN the shared idempotency record keeps it to one email', async () => {
     const { orderId } = await world.given.placedOrder();
     await world.handlers.sendOrderConfirmation(taskEvent(orderId), lambdaContext());
-    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' }), lambdaContext());
+    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' as const }), lambdaContext());
 
-    await world.handlers.resendUnsentMessage({ orderId, message: 'orderConfirmation' }, lambdaContext());
+    await world.handlers.resendUnsentMessage({ orderId, message: 'orderConfirmation' as const }, lambdaContext());
 
     expect(emailsTo('ada@example.com')).toHaveLength(1);
   });
 
   it('GIVEN email is still down WHEN ops re-send THEN it fails with DependencyUnavailable and the order still lists the message', async () => {
     const { orderId } = await world.given.placedOrder();
-    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' }), lambdaContext());
+    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' as const }), lambdaContext());
     world.shop.ses.on(SendEmailCommand).rejects(emailDown());
 
-    await expect(world.handlers.resendUnsentMessage({ orderId, message: 'orderConfirmation' }, lambdaContext())).rejects.toMatchObject({
+    await expect(world.handlers.resendUnsentMessage({ orderId, message: 'orderConfirmation' as const }, lambdaContext())).rejects.toMatchObject({
       name: 'DependencyUnavailable',
     });
     expect((await storedOrder(world.shop, orderId)).orderConfirmationUnsentAt).toEqual(expect.any(String));
@@ -92,9 +92,9 @@ describe('ops re-sending what was not sent', () => {
 
   it('GIVEN the reminder was not sent and the cake maker is still waited for WHEN ops re-send it THEN the cake maker gets the reminder with a fulfil link', async () => {
     const order = await world.given.orderAwaitingCakeMaker();
-    await world.handlers.recordUnsentMessage(taskEvent(order.orderId, { message: 'reminder', taskToken: fakeTaskToken() }), lambdaContext());
+    await world.handlers.recordUnsentMessage(taskEvent(order.orderId, { message: 'reminder' as const, taskToken: fakeTaskToken() }), lambdaContext());
 
-    const result = await world.handlers.resendUnsentMessage({ orderId: order.orderId, message: 'reminder' }, lambdaContext());
+    const result = await world.handlers.resendUnsentMessage({ orderId: order.orderId, message: 'reminder' as const }, lambdaContext());
 
     expect(result.outcome).toBe('sent');
     const reminder = emailsTo(shopEmails.cakeMaker).at(-1);
