@@ -1,14 +1,15 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { LocalStack } from '../support/local-stack';
 import type { SentEmail } from '../support/mailbox';
-import { auditEmails, Deadline, driveOrders, executionOutcomes, MailWatcher, type LoadRun, type LoadTarget } from '../support/shop-load';
+import { auditEmails, Deadline, driveOrders, executionOutcomes, MailWatcher, type ExecutionOutcomes, type LoadRun, type LoadTarget } from '../support/shop-load';
 
 jest.setTimeout(600_000);
 
 /**
  * The first promise of the shop: an accepted order is never lost, nor an email lost or doubled, with many customers
- * at once and while things go wrong. Each scenario runs a fresh `npm start` on the real clock, so retries and
- * back-off take the time they take on AWS, and drives customers through the public HTTP contract.
+ * at once and while things go wrong. Each scenario runs a fresh `npm start`, on the real clock so retries and
+ * back-off take the time they take on AWS, or on the test clock where it waits out a long outage; it drives
+ * customers through the public HTTP contract.
  */
 interface World {
   stack: LocalStack;
@@ -17,8 +18,8 @@ interface World {
   deadline: Deadline;
 }
 
-async function openWorld(environment: Record<string, string> = {}): Promise<World> {
-  const stack = await LocalStack.start({ realClock: true, environment });
+async function openWorld(environment: Record<string, string> = {}, options: { testClock?: boolean } = {}): Promise<World> {
+  const stack = await LocalStack.start({ realClock: !options.testClock, environment });
   const deadline = new Deadline(8 * 60_000);
   return {
     stack,
@@ -40,13 +41,14 @@ function target(world: World, onAccepted?: LoadTarget['onAccepted']): LoadTarget
 }
 
 /** THEN: every accepted order's execution succeeded, and each order got each of its emails exactly once. */
-async function everyAcceptedOrderCompletes(world: World, run: LoadRun): Promise<void> {
+async function everyAcceptedOrderCompletes(world: World, run: LoadRun): Promise<ExecutionOutcomes> {
   expect(run.orderIds).toHaveLength(run.orders);
   expect(new Set(run.orderIds).size).toBe(run.orders);
   const outcomes = await executionOutcomes(world.sfn, world.stack.stateMachineArn, run.orderIds, world.deadline);
   expect(outcomes.unsuccessful).toEqual([]);
   expect(outcomes.statuses).toEqual({ SUCCEEDED: run.orders });
   expect(await auditEmails(world.stack.urls.email, run.orderIds)).toEqual({ missing: [], doubled: [], unexpected: [] });
+  return outcomes;
 }
 
 let world: World | undefined;
@@ -104,5 +106,32 @@ describe('the shop under load', () => {
     // THEN some customers found the shop gone and retried, and every order completes with its emails sent once
     expect(run.unreachable).toBeGreaterThan(0);
     await everyAcceptedOrderCompletes(current, run);
+  });
+
+  test('email down for 30 minutes while 20 customers order: once it is back every order completes, each email sent once', async () => {
+    // GIVEN a shop on the test clock whose email service is down
+    world = await openWorld({}, { testClock: true });
+    const current = world;
+    await current.stack.emailDown();
+
+    // WHEN 20 customers order at once, and 30 minutes pass with email still down
+    const run = driveOrders(target(current), 20, 20);
+    const minutes = async (count: number) => {
+      for (let minute = 0; minute < count; minute += 1) await current.stack.advanceClock(60);
+    };
+    await minutes(30);
+
+    // AND email comes back, and time goes on until every customer has been through
+    await current.stack.emailUp();
+    let finished = false;
+    const done = run.finally(() => (finished = true));
+    while (!finished) {
+      await minutes(1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    // THEN every order completes with its emails sent once, each having retried through the outage
+    const outcomes = await everyAcceptedOrderCompletes(current, await done);
+    expect(outcomes.retries).toBeGreaterThanOrEqual(20);
   });
 });

@@ -212,19 +212,22 @@ export interface ExecutionOutcomes {
   finishedAt: number;
   billedTransitions: number;
   taskInvocations: number;
+  /** Task attempts that were retries of a failed attempt. */
+  retries: number;
 }
 
 /** Billed as AWS Standard bills: one transition per state entered, plus one per retried task attempt. */
-function billedTransitions(events: HistoryEvent[]): { transitions: number; invocations: number } {
+function billedTransitions(events: HistoryEvent[]): { transitions: number; invocations: number; retries: number } {
   const entered = events.filter((event) => event.type?.endsWith('StateEntered')).length;
   const taskEntered = events.filter((event) => event.type === 'TaskStateEntered').length;
   const scheduled = events.filter((event) => event.type === 'TaskScheduled').length;
-  return { transitions: entered + Math.max(0, scheduled - taskEntered), invocations: scheduled };
+  const retries = Math.max(0, scheduled - taskEntered);
+  return { transitions: entered + retries, invocations: scheduled, retries };
 }
 
 /** Waits for every order's execution to end, then reads each one's status and history. */
 export async function executionOutcomes(sfn: SFNClient, stateMachineArn: string, orderIds: string[], deadline: Deadline): Promise<ExecutionOutcomes> {
-  const outcome: ExecutionOutcomes = { statuses: {}, unsuccessful: [], finishedAt: 0, billedTransitions: 0, taskInvocations: 0 };
+  const outcome: ExecutionOutcomes = { statuses: {}, unsuccessful: [], finishedAt: 0, billedTransitions: 0, taskInvocations: 0, retries: 0 };
   const executionArn = (orderId: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:order-${orderId}`;
   const queue = [...orderIds];
   const reader = async () => {
@@ -249,6 +252,7 @@ export async function executionOutcomes(sfn: SFNClient, stateMachineArn: string,
       const billed = billedTransitions(events);
       outcome.billedTransitions += billed.transitions;
       outcome.taskInvocations += billed.invocations;
+      outcome.retries += billed.retries;
     }
   };
   await Promise.all(Array.from({ length: 8 }, reader));
