@@ -9,6 +9,8 @@ export const settings = {
   deliveryWebhookUrl: { env: 'DELIVERY_WEBHOOK_URL', default: '' },
   customerServiceEmail: { env: 'CUSTOMER_SERVICE_EMAIL', default: 'care@cake-shop.example.com' },
   customerServiceWebhookUrl: { env: 'CUSTOMER_SERVICE_WEBHOOK_URL', default: '' },
+  /** Comma-separated origins of shop pages on other sites that may call POST /order from a browser (infra/cors.ts). */
+  shopOrigins: { default: '' },
   reminderAfterSeconds: { default: 24 * 3600 },
   cancelAfterSeconds: { default: 48 * 3600 },
   deliveryConfirmationTimeoutSeconds: { default: 7 * 24 * 3600 },

@@ -1,10 +1,11 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { shopCors } from '../cors';
 import type { Route } from '../routes';
 import type { HandlerName } from '../wiring';
 
@@ -29,18 +30,35 @@ const accessLogFormat = AccessLogFormat.custom(
   }),
 );
 
+export interface ShopApiProps {
+  /** Origins of shop pages on other sites that may place orders from a browser; none by default. */
+  shopOrigins?: readonly string[];
+}
+
 /** The shop's HTTP API. Create it before the handlers so they can learn its URL, then add the routes. */
 export class ShopApi extends Construct {
   readonly httpApi: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: ShopApiProps = {}) {
     super(scope, id);
+    const origins = props.shopOrigins ?? [];
 
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'Cake shop orders: ordering, fulfilment, delivery and cancellation links',
       // The default stage takes no throttle or access log settings, so the stage is declared below.
       createDefaultStage: false,
+      // API Gateway then answers preflights itself and adds the headers to the handlers' responses, so no handler
+      // knows about CORS ("Configure CORS for HTTP APIs in API Gateway").
+      corsPreflight:
+        origins.length === 0
+          ? undefined
+          : {
+              allowOrigins: [...origins],
+              allowMethods: shopCors.allowMethods.map((method) => apigwv2.CorsHttpMethod[method]),
+              allowHeaders: [...shopCors.allowHeaders],
+              maxAge: Duration.seconds(shopCors.maxAgeSeconds),
+            },
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
