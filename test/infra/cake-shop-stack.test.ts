@@ -152,6 +152,17 @@ describe('the cake shop stack', () => {
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', { DefinitionSubstitutions: Match.objectLike(expected) });
     });
 
+    it('hands CloudFormation the retry fields as bare placeholders, so its text substitution leaves JSON numbers', () => {
+      // GIVEN the definition the template carries
+      const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+      const definition = String(machine.Properties.DefinitionString);
+      // THEN each retry placeholder appears unquoted and never quoted, as a number needs
+      for (const placeholder of ['RetryIntervalSeconds', 'RetryBackoffRate', 'RetryMaxDelaySeconds', 'RetryMaxAttempts']) {
+        expect(definition).toContain(`: \${${placeholder}}`);
+        expect(definition).not.toContain(`"\${${placeholder}}"`);
+      }
+    });
+
     it('fills each setting placeholder with the setting written as a string', () => {
       // GIVEN settingPlaceholders in infra/wiring.ts, THEN each carries its setting, which the ASL turns back into a number
       const expected = Object.fromEntries(
