@@ -1,20 +1,32 @@
 import { Aws, CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { OpsAlarms } from './constructs/ops-alarms';
 import { OrderWorkflow } from './constructs/order-workflow';
 import { ShopApi } from './constructs/shop-api';
+import { resolveEmailDeployment, ShopEmail, type EmailDeployment } from './constructs/shop-email';
 import { ShopFunction } from './constructs/shop-function';
+import { shopOrigins } from './cors';
 import { routes } from './routes';
 import { commonEnv } from '../functions/lib/config';
-import { settings as settingSpecs, settingsEnvironment, type Settings } from './settings';
+import { resolveSettings, settings as settingSpecs, settingsEnvironment, type Settings } from './settings';
 import { tables, type TableName, type TableSpec } from './tables';
 import { handlers, type Access, type HandlerName, type HandlerSpec } from './wiring';
 
 export interface CakeShopStackProps extends StackProps {
   settings: Settings;
+  /** How the account's SES is set up; the defaults are a new account's: sandbox, sender identity created. */
+  email?: EmailDeployment;
+}
+
+/**
+ * The stack's settings from the `cakeShop` context: an object in cdk.json, a JSON string from `-c cakeShop='{…}'`.
+ * Its `ses` object describes the AWS account, so only CDK reads it; the other keys are the settings both targets read.
+ */
+export function settingsFromContext(context: unknown): Pick<CakeShopStackProps, 'settings' | 'email'> {
+  const { ses, ...overrides } = typeof context === 'string' ? JSON.parse(context) : (context ?? {});
+  return { settings: resolveSettings(overrides), email: resolveEmailDeployment(ses) };
 }
 
 const pascalCase = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
@@ -22,7 +34,7 @@ const pascalCase = (name: string): string => name.charAt(0).toUpperCase() + name
 /** The whole shop on AWS: tables, handlers, the order workflow, the HTTP API and the alarms that watch them. */
 export class CakeShopStack extends Stack {
   readonly tables: Record<TableName, dynamodb.Table>;
-  readonly senderIdentity: ses.EmailIdentity;
+  readonly email: ShopEmail;
   readonly webhookSecret: secretsmanager.Secret;
   readonly api: ShopApi;
   readonly functions: Record<HandlerName, ShopFunction>;
@@ -38,8 +50,12 @@ export class CakeShopStack extends Stack {
       idempotency: this.table('IdempotencyTable', tables.idempotency),
     };
 
-    this.senderIdentity = new ses.EmailIdentity(this, 'SenderIdentity', {
-      identity: ses.Identity.email(settings.senderEmail),
+    // Before email: bounces and complaints go to the ops topic.
+    this.alarms = new OpsAlarms(this, 'OpsAlarms', { opsEmail: settings.opsEmail });
+    this.email = new ShopEmail(this, 'Email', {
+      settings,
+      deployment: props.email ?? resolveEmailDeployment(),
+      alarms: this.alarms,
     });
 
     this.webhookSecret = new secretsmanager.Secret(this, 'WebhookSigningSecret', {
@@ -52,7 +68,7 @@ export class CakeShopStack extends Stack {
     });
 
     // The API exists before the handlers so each can be told its public URL; routes are added once they exist.
-    this.api = new ShopApi(this, 'Api');
+    this.api = new ShopApi(this, 'Api', { shopOrigins: shopOrigins(settings.shopOrigins) });
 
     const handlerSpecs = Object.entries(handlers) as [HandlerName, HandlerSpec][];
     this.functions = {} as Record<HandlerName, ShopFunction>;
@@ -74,7 +90,6 @@ export class CakeShopStack extends Stack {
 
     this.api.addRoutes(routes, this.functions);
 
-    this.alarms = new OpsAlarms(this, 'OpsAlarms', { opsEmail: settings.opsEmail });
     this.alarms.watchStateMachine(this.workflow.stateMachine);
     for (const [name] of handlerSpecs) this.alarms.watchFunction(pascalCase(name), this.functions[name]);
 
@@ -105,7 +120,7 @@ export class CakeShopStack extends Stack {
       case 'idempotency':
         return fn.bindTable(this.tables.idempotency, tables.idempotency, 'write');
       case 'email':
-        return fn.bindEmailSender(this.senderIdentity, settingSpecs.senderEmail.env, settings.senderEmail);
+        return fn.bindEmailSender(this.email, settingSpecs.senderEmail.env, settings.senderEmail);
       case 'workflow:start':
         return fn.bindWorkflowStart(this.workflow.stateMachine, commonEnv.stateMachineArn);
       case 'workflow:callback':

@@ -6,11 +6,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { functionDefaults, powertoolsServiceName, repositoryRoot } from '../function-defaults';
 import type { TableSpec } from '../tables';
+import type { ShopEmail } from './shop-email';
 import { taskTokenMasking } from './task-token-masking';
 
 export type TableAccess = 'read' | 'write';
@@ -92,8 +92,8 @@ export class ShopFunction extends NodejsFunction {
   }
 
   /** Sending is scoped to the verified sender identity, so a handler cannot mail as anyone else. */
-  bindEmailSender(identity: ses.IEmailIdentity, senderEnv: string, senderEmail: string): void {
-    identity.grantSendEmail(this);
+  bindEmailSender(email: ShopEmail, senderEnv: string, senderEmail: string): void {
+    email.grantSend(this);
     this.addEnvironment(senderEnv, senderEmail);
   }
 

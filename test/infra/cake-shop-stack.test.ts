@@ -2,11 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type * as ses from 'aws-cdk-lib/aws-ses';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { CakeShopStack } from '../../infra/cake-shop-stack';
+import { CakeShopStack, settingsFromContext, type CakeShopStackProps } from '../../infra/cake-shop-stack';
+import { shopCors, shopOrigins } from '../../infra/cors';
 import { routes } from '../../infra/routes';
-import { resolveSettings, settings as settingSpecs, type Settings } from '../../infra/settings';
+import { settings as settingSpecs } from '../../infra/settings';
 import { taskTokenPattern } from '../../infra/constructs/task-token-masking';
 import { tables, type TableName } from '../../infra/tables';
 import {
@@ -18,6 +20,7 @@ import {
   type HandlerName,
   type HandlerSpec,
 } from '../../infra/wiring';
+import synthContext from './synth-context.json';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type PolicyResource = { Properties: { PolicyDocument: { Statement: Statement[] }; Roles: unknown[] } };
@@ -42,22 +45,28 @@ const handlerNames = Object.keys(handlers) as HandlerName[];
 const spec = (name: HandlerName): HandlerSpec => handlers[name];
 const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
 
-function synthesize(settings: Settings, app: App): { stack: CakeShopStack; template: Template } {
-  const stack = new CakeShopStack(app, 'CakeShop', { settings });
+/** The context CI synthesizes with (.ci/run): a sandbox account, SES mailbox simulator recipients, one shop origin. */
+const deployable = settingsFromContext(synthContext);
+
+function synthesize(props: Pick<CakeShopStackProps, 'settings' | 'email'>, app: App): { stack: CakeShopStack; template: Template } {
+  const stack = new CakeShopStack(app, 'CakeShop', props);
   return { stack, template: Template.fromStack(stack) };
 }
+
+/** Skips esbuild, for tests that look at anything but the handlers' code. */
+const appWithoutBundling = (): App => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
 const logicalId = (construct: IConstruct): string => Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnResource);
 
 describe('the cake shop stack', () => {
-  const settings = resolveSettings();
+  const { settings } = deployable;
   let stack: CakeShopStack;
   let template: Template;
   let policies: Record<string, PolicyResource>;
 
   // One synth bundles all sixteen handlers with esbuild, so every test in this file shares it.
   beforeAll(() => {
-    ({ stack, template } = synthesize(settings, new App()));
+    ({ stack, template } = synthesize(deployable, new App()));
     policies = template.findResources('AWS::IAM::Policy') as Record<string, PolicyResource>;
   });
 
@@ -238,19 +247,6 @@ describe('the cake shop stack', () => {
       expect({ orders: actionsOn('orders'), idempotency: actionsOn('idempotency') }).toEqual(expected);
     });
 
-    it('scopes sending email to the sender identity', () => {
-      // GIVEN the statements that allow sending email
-      const sending = Object.values(policies)
-        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
-        .filter((statement) => actionsOf(statement).includes('ses:SendEmail'));
-      // THEN each names the sender's SES identity
-      expect(sending.length).toBeGreaterThan(0);
-      for (const statement of sending) {
-        expect(JSON.stringify(statement.Resource)).toContain(`"Ref":"${logicalId(stack.senderIdentity)}"`);
-      }
-      template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: settings.senderEmail });
-    });
-
     it('lets callback handlers answer task tokens of the order state machine only', () => {
       // GIVEN each handler wired with workflow:callback, THEN it may send task results to the order state machine and nowhere else
       const callbacks = handlerNames.filter((name) => spec(name).access.includes('workflow:callback'));
@@ -265,6 +261,82 @@ describe('the cake shop stack', () => {
           }),
         ]);
       }
+    });
+  });
+
+  describe('email', () => {
+    const sending = (): Statement[] =>
+      Object.values(policies)
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement) => actionsOf(statement).includes('ses:SendEmail'));
+
+    it('creates the sender identity with the configuration set as its default', () => {
+      // GIVEN senderIdentity "create", THEN the sender's identity exists and sends through the configuration set
+      template.hasResourceProperties('AWS::SES::EmailIdentity', {
+        EmailIdentity: settings.senderEmail,
+        ConfigurationSetAttributes: { ConfigurationSetName: { Ref: logicalId(stack.email.configurationSet) } },
+      });
+    });
+
+    it('lets handlers make only the SendEmail call, as the sender, through its configuration set', () => {
+      // GIVEN the statements that allow sending
+      const statements = sending();
+      // THEN each allows SendEmail alone and names the sender identity and the configuration set
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(statement.Action).toBe('ses:SendEmail');
+        const resources = JSON.stringify(statement.Resource);
+        expect(resources).toContain(`"Ref":"${logicalId(stack.email.identity as ses.EmailIdentity)}"`);
+        expect(resources).toContain(':configuration-set/');
+        expect(resources).toContain(`"Ref":"${logicalId(stack.email.configurationSet)}"`);
+      }
+    });
+
+    it('in the sandbox, also allows each recipient identity: the partners and the test customers', () => {
+      // GIVEN a sandbox account, where SES authorizes a send against the recipients' identities too
+      const recipients = [synthContext.cakeMakerEmail, synthContext.deliveryEmail, synthContext.customerServiceEmail, ...synthContext.ses.testCustomerEmails];
+      // THEN every sending statement names each of them
+      for (const statement of sending()) {
+        for (const recipient of recipients) expect(JSON.stringify(statement.Resource)).toContain(`:identity/${recipient}`);
+      }
+    });
+
+    it('reports bounces and complaints to the ops topic', () => {
+      // GIVEN the configuration set, THEN its event destination sends those two events to ops
+      template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+        ConfigurationSetName: { Ref: logicalId(stack.email.configurationSet) },
+        EventDestination: {
+          Enabled: true,
+          MatchingEventTypes: ['bounce', 'complaint'],
+          SnsDestination: { TopicARN: { Ref: logicalId(stack.alarms.topic) } },
+        },
+      });
+    });
+
+    it('lets SES publish to the encrypted ops topic for this configuration set only', () => {
+      // GIVEN the ops topic's policy and its key's policy
+      const fromThisConfigurationSet = Match.objectLike({
+        ArnLike: { 'aws:SourceArn': Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':configuration-set/'])] }) },
+      });
+      // THEN SES may publish and use the key, on behalf of the configuration set
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Allow', Principal: { Service: 'ses.amazonaws.com' }, Action: 'sns:Publish' }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: { Service: 'ses.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Condition: fromThisConfigurationSet,
+            }),
+          ]),
+        },
+      });
     });
   });
 
@@ -386,6 +458,18 @@ describe('the cake shop stack', () => {
     it('has no routes beyond infra/routes.ts', () => {
       // GIVEN infra/routes.ts, THEN the API has no route it does not list
       template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
+    });
+
+    it('answers preflights from the configured shop origins, for POST with JSON and an idempotency key', () => {
+      // GIVEN the shopOrigins setting, THEN API Gateway's CORS configuration admits exactly those origins
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        CorsConfiguration: {
+          AllowOrigins: shopOrigins(settings.shopOrigins),
+          AllowMethods: ['POST'],
+          AllowHeaders: ['content-type', 'idempotency-key'],
+          MaxAge: shopCors.maxAgeSeconds,
+        },
+      });
     });
 
     it('throttles every route by default', () => {
@@ -562,15 +646,100 @@ describe('the cake shop stack', () => {
 
 describe('the cake shop stack with an ops email', () => {
   it('subscribes the ops email to the alarm topic', () => {
-    // GIVEN an ops email in the cakeShop context (bundling skipped: only the subscription is under test)
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    // GIVEN an ops email in the cakeShop context
+    const context = { ...synthContext, opsEmail: 'ops@cake-shop-orders.net' };
     // WHEN the stack is synthesized
-    const { template } = synthesize(resolveSettings({ opsEmail: 'ops@cake-shop.example.com' }), app);
+    const { template } = synthesize(settingsFromContext(context), appWithoutBundling());
     // THEN the topic has that email subscription
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
-      Endpoint: 'ops@cake-shop.example.com',
+      Endpoint: 'ops@cake-shop-orders.net',
       TopicArn: { Ref: Match.stringLikeRegexp('^OpsAlarmsTopic') },
     });
+  });
+});
+
+describe('the cake shop stack on an SES account', () => {
+  const withContext = (changes: Record<string, unknown>, ses: Record<string, unknown> = {}) =>
+    settingsFromContext({ ...synthContext, ...changes, ses: { ...synthContext.ses, ...ses } });
+  const sendingStatements = (template: Template): Statement[] =>
+    Object.values(template.findResources('AWS::IAM::Policy') as Record<string, PolicyResource>)
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) => actionsOf(statement).includes('ses:SendEmail'));
+
+  it('in production, lets handlers send through the sender identity and configuration set only', () => {
+    // GIVEN an account with SES production access
+    const { template } = synthesize(withContext({}, { account: 'production' }), appWithoutBundling());
+    // WHEN the statements that allow sending are read
+    const sending = sendingStatements(template);
+    // THEN they name no recipient identity
+    expect(sending.length).toBeGreaterThan(0);
+    for (const statement of sending) {
+      expect(JSON.stringify(statement.Resource)).not.toContain('simulator.amazonses.com');
+      expect([statement.Resource].flat()).toHaveLength(2);
+    }
+  });
+
+  it('with an identity already verified, creates none and grants sending as that address', () => {
+    // GIVEN a sender address verified before the deploy
+    const { template } = synthesize(withContext({}, { senderIdentity: 'existing' }), appWithoutBundling());
+    // THEN no identity is created, sending is granted on the existing one's ARN, and the configuration set to attach
+    // to it is an output
+    template.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    for (const statement of sendingStatements(template)) {
+      expect(JSON.stringify(statement.Resource)).toContain(`:identity/${synthContext.senderEmail}`);
+    }
+    template.hasOutput('EmailConfigurationSetName', { Value: { Ref: Match.stringLikeRegexp('^EmailConfigurationSet') } });
+  });
+
+  it('does not mail a partner reached by webhook, so its example address is no obstacle', () => {
+    // GIVEN the delivery company on a webhook, with its email left at the example default
+    const props = withContext({ deliveryEmail: 'dispatch@delivery.example.com', deliveryWebhookUrl: 'https://dispatch.cake-shop-orders.net/hook' });
+    // WHEN the stack is synthesized
+    const { template } = synthesize(props, appWithoutBundling());
+    // THEN it builds, and no grant names that address
+    for (const statement of sendingStatements(template)) {
+      expect(JSON.stringify(statement.Resource)).not.toContain('delivery.example.com');
+    }
+  });
+
+  it('refuses to synthesize while the shop still has example.com addresses, naming each setting', () => {
+    // GIVEN the defaults of infra/settings.ts, which are example.com addresses
+    const props = settingsFromContext({ ses: synthContext.ses });
+    // WHEN the stack is built, THEN it fails before any resource exists, naming what to change and where
+    expect(() => synthesize(props, appWithoutBundling())).toThrow(
+      /cakeShop\.senderEmail "orders@cake-shop\.example\.com" is at cake-shop\.example\.com, a domain reserved for examples/,
+    );
+    expect(() => synthesize(props, appWithoutBundling())).toThrow(/cakeShop\.cakeMakerEmail .*\n.*cakeShop\.deliveryEmail .*\n.*cakeShop\.customerServiceEmail/);
+    expect(() => synthesize(props, appWithoutBundling())).toThrow(/README "Deploying to AWS"/);
+  });
+
+  it('refuses a sandbox account with no test customers, whose every order would fail', () => {
+    // GIVEN a sandbox account and no verified customer addresses
+    const props = withContext({}, { testCustomerEmails: [] });
+    // WHEN the stack is built, THEN it fails and says what to list
+    expect(() => synthesize(props, appWithoutBundling())).toThrow(/cakeShop\.ses\.testCustomerEmails is empty/);
+  });
+
+  it('refuses the mailbox simulator as the sender', () => {
+    // GIVEN the simulator, which can receive without verification but never send
+    const props = withContext({ senderEmail: 'success@simulator.amazonses.com' });
+    // THEN the stack is refused
+    expect(() => synthesize(props, appWithoutBundling())).toThrow(/cakeShop\.senderEmail .* cannot be a sender/);
+  });
+
+  it('rejects an ses setting it does not know, naming the values it takes', () => {
+    // GIVEN a typo in the account kind, THEN reading the context fails with the choices
+    expect(() => withContext({}, { account: 'prod' })).toThrow('Setting cakeShop.ses.account must be "sandbox" or "production", got "prod"');
+    expect(() => withContext({}, { sandbox: true })).toThrow(/unknown keys sandbox/);
+  });
+});
+
+describe('the cake shop stack without shop origins', () => {
+  it('configures no CORS, so no other site may call the API from a browser', () => {
+    // GIVEN no shopOrigins setting
+    const { template } = synthesize(settingsFromContext({ ...synthContext, shopOrigins: '' }), appWithoutBundling());
+    // THEN the API has no CORS configuration
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
   });
 });
