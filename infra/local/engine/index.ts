@@ -18,7 +18,8 @@
  * - `clock: new ManualClock()` lets a test move time (`clock.advance(ms)` or `engine.advanceClock(seconds)`);
  *   `await engine.whenIdle()` then waits until everything that became runnable has run.
  * - Task resources: `arn:aws:states:::lambda:invoke`, `arn:aws:states:::lambda:invoke.waitForTaskToken` and plain
- *   Lambda function ARNs, resolved through `lambdas` by function ARN or name.
+ *   Lambda function ARNs, resolved through `lambdas` by function ARN or name. A handler that throws a
+ *   LambdaServiceException fails the task as the Lambda service would (`Lambda.TooManyRequestsException`, ...).
  * - `npx tsx infra/local/engine/main.ts --help` runs it as a process.
  */
 export { openEngine, Engine, type EngineOptions } from './engine';
@@ -26,4 +27,5 @@ export { startStepFunctionsServer, type StepFunctionsServer } from './server';
 export { ManualClock, SystemClock, type Clock } from './clock';
 export { StepFunctionsApiError } from './api-errors';
 export { lambdaFunctionArn } from './arns';
+export { LambdaServiceException } from './lambda';
 export type { LambdaHandler, LambdaInvocation, LambdaRegistry } from './lambda';

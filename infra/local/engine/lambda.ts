@@ -23,6 +23,22 @@ export class LambdaFunctionError extends Error {
   }
 }
 
+/**
+ * What a registered function throws when the Invoke call itself fails, before or instead of running the handler:
+ * a throttle (`TooManyRequestsException`, 429), for instance. Step Functions reports these as
+ * `Lambda.<name>` with the Lambda service's cause, not as errors of the function.
+ */
+export class LambdaServiceException extends Error {
+  constructor(
+    name: string,
+    message: string,
+    readonly statusCode: number,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
 const FUNCTION_ARN = /^arn:aws:lambda:([^:]+):(\d{12}):function:([^:]+)(?::[^:]+)?$/;
 
 /** Resolves a FunctionName as Lambda accepts it (name, ARN, qualified ARN) to the registered handler. */
@@ -41,7 +57,8 @@ export const isFunctionArn = (resource: string) => FUNCTION_ARN.test(resource);
 
 /**
  * Calls the handler as Lambda would: it gets its own copy of the payload and its response must be JSON.
- * A thrown error becomes the Step Functions error named after it, with the Cause Lambda reports.
+ * A thrown error becomes the Step Functions error named after it, with the Cause Lambda reports; a
+ * LambdaServiceException becomes `Lambda.<name>` with the service's cause, as a throttled Invoke does on AWS.
  */
 export async function invokeFunction(registry: LambdaRegistry, partition: Partition, functionName: string, payload: Json): Promise<{ payload: Json; requestId: string }> {
   const target = findFunction(registry, partition, functionName);
@@ -60,6 +77,12 @@ export async function invokeFunction(registry: LambdaRegistry, partition: Partit
       awsRequestId: requestId,
     });
   } catch (thrown) {
+    if (thrown instanceof LambdaServiceException) {
+      throw new LambdaFunctionError(
+        `Lambda.${thrown.name}`,
+        `${thrown.message} (Service: Lambda, Status Code: ${thrown.statusCode}, Request ID: ${requestId})`,
+      );
+    }
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
     const errorType = error.name || 'Error';
     const trace = (error.stack ?? '').split('\n');
