@@ -57,23 +57,6 @@ export function handlerEnvironment(spec: HandlerSpec, resources: LocalResources)
   return { ...environment, ...settingsEnvironment(resources.settings, spec.settings ?? []) };
 }
 
-/**
- * All handlers share this process and so one process.env: the union of their variables. That is sound only while
- * every handler that has a variable agrees on its value, which this checks rather than assumes.
- */
-export function sharedHandlerEnvironment(resources: LocalResources): Record<string, string> {
-  const union: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(handlers) as [HandlerName, HandlerSpec][]) {
-    for (const [key, value] of Object.entries(handlerEnvironment(spec, resources))) {
-      if (key in union && union[key] !== value) {
-        throw new Error(`Handler ${name} needs ${key}=${value} but another handler needs ${key}=${union[key]}`);
-      }
-      union[key] = value;
-    }
-  }
-  return union;
-}
-
 export interface ServiceEndpoints {
   dynamodb: string;
   stepFunctions: string;
@@ -96,18 +79,43 @@ export function sdkEnvironment(endpoints: ServiceEndpoints): Record<string, stri
   };
 }
 
-/** One LambdaFunction per handler of infra/wiring.ts, with the CDK defaults and per-function sandboxes. */
-export function createLambdaFunctions(): Record<HandlerName, LambdaFunction> {
+export interface LocalFunctionsOptions {
+  resources: LocalResources;
+  endpoints: ServiceEndpoints;
+  /** Each function's bundle goes to `<codeRoot>/<function name>/index.js`. */
+  codeRoot: string;
+  /** Invocations in flight per function before Lambda throttles; see defaultConcurrency. */
+  concurrency?: number;
+  idleSeconds?: number;
+  /** Counts every function's invocations and throttles, e.g. for the stack's usage meter. */
+  meter?: { lambdaInvoked(durationMs: number, memorySizeMb: number): void; lambdaThrottled(): void };
+}
+
+/**
+ * One LambdaFunction per handler of infra/wiring.ts, with the CDK defaults. Each runs in sandboxes of its own with
+ * exactly the environment CDK gives it, plus the SDK's local endpoints, so a handler that reads a variable it was
+ * never given fails here as it would on AWS.
+ */
+export function createLambdaFunctions(options: LocalFunctionsOptions): Record<HandlerName, LambdaFunction> {
   const functions = {} as Record<HandlerName, LambdaFunction>;
+  const { meter } = options;
   for (const [name, spec] of Object.entries(handlers) as [HandlerName, HandlerSpec][]) {
+    const functionName = localFunctionName(name);
     functions[name] = new LambdaFunction({
-      functionName: localFunctionName(name),
+      functionName,
       entry: path.join(repositoryRoot, spec.entry),
       timeoutSeconds: spec.timeoutSeconds ?? functionDefaults.timeoutSeconds,
       memorySizeMb: functionDefaults.memorySizeMb,
       region: localIdentity.region,
       accountId: localIdentity.accountId,
-      isolatedRoot: path.join(repositoryRoot, 'functions'),
+      environment: { ...sdkEnvironment(options.endpoints), ...handlerEnvironment(spec, options.resources) },
+      codeDirectory: path.join(options.codeRoot, functionName),
+      concurrency: options.concurrency,
+      idleSeconds: options.idleSeconds,
+      observer: meter && {
+        invoked: (durationMs) => meter.lambdaInvoked(durationMs, functionDefaults.memorySizeMb),
+        throttled: () => meter.lambdaThrottled(),
+      },
     });
   }
   return functions;

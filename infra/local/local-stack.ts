@@ -11,13 +11,7 @@ import { createConsole } from './console';
 import { ensureTables, localDynamoDbClient, startDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { LocalEmailService } from './email';
 import { ManualClock, openEngine, startStepFunctionsServer, type Engine, type LambdaRegistry } from './engine';
-import {
-  createLambdaFunctions,
-  localIdentity,
-  localTableNames,
-  sdkEnvironment,
-  sharedHandlerEnvironment,
-} from './lambda-functions';
+import { createLambdaFunctions, localIdentity, localTableNames } from './lambda-functions';
 import { claimPorts, closeServer, listen, localHost, portSpecs, resolvePorts, type Ports } from './ports';
 import { deployStateMachine, resolveOrderDefinition } from './state-machine';
 import { UsageMeter, usageMount } from './usage';
@@ -29,6 +23,8 @@ export interface LocalStackOptions {
   dataDir: string;
   /** Run the engine on a ManualClock that only LocalStepFunctions.AdvanceClock moves. */
   testClock: boolean;
+  /** Invocations in flight per function before it throttles; lambda-runner's defaultConcurrency when unset. */
+  lambdaConcurrency?: number;
   settings: Settings;
   log?: (line: string) => void;
 }
@@ -63,12 +59,29 @@ function localSendRate(env: NodeJS.ProcessEnv): number {
   return rate;
 }
 
-/** Options from the environment: every port, the data directory and the test clock can be set there. */
+/** LOCAL_LAMBDA_CONCURRENCY, checked here so a typo stops start-up with a message rather than throttling everything. */
+function lambdaConcurrencyFrom(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.LOCAL_LAMBDA_CONCURRENCY;
+  if (raw === undefined || raw === '') return undefined;
+  const concurrency = Number(raw);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new LocalSettingInvalid(`LOCAL_LAMBDA_CONCURRENCY must be a whole number of invocations per function, 1 or more, got ${JSON.stringify(raw)}`);
+  }
+  return concurrency;
+}
+
+/** A local stack variable that cannot work as set; the message says which and why. */
+export class LocalSettingInvalid extends Error {
+  override name = 'LocalSettingInvalid' as const;
+}
+
+/** Options from the environment: every port, the data directory, the test clock and Lambda concurrency can be set there. */
 export async function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<LocalStackOptions> {
   return {
     ports: await claimPorts(resolvePorts(env)),
     dataDir: path.resolve(env.LOCAL_DATA_DIR || path.join(repositoryRoot, '.local')),
     testClock: env.LOCAL_TEST_CLOCK === '1',
+    lambdaConcurrency: lambdaConcurrencyFrom(env),
     settings: { ...readSettings(), maxSendRate: localSendRate(env) },
   };
 }
@@ -89,38 +102,39 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     stepFunctions: url(ports.stepFunctions),
     dynamodb: url(ports.dynamodb),
   };
+  const usage = new UsageMeter();
   const tableNames = localTableNames();
-  const functions = createLambdaFunctions();
-  const functionArns = Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.arn])) as Record<HandlerName, string>;
   const stateMachineArn = `arn:aws:states:${localIdentity.region}:${localIdentity.accountId}:stateMachine:${stateMachineName}`;
-
-  // Every handler shares this process, so process.env holds the union of their variables (the values agree;
-  // sharedHandlerEnvironment checks). It is set before the first handler module is imported, since handlers
-  // read their configuration at module scope, as in a Lambda cold start.
-  Object.assign(
-    process.env,
-    sdkEnvironment({ dynamodb: urls.dynamodb, stepFunctions: urls.stepFunctions, email: urls.email }),
-    sharedHandlerEnvironment({
+  const functions = createLambdaFunctions({
+    resources: {
       tableNames,
       stateMachineArn,
       publicBaseUrl: urls.shop,
       webhookSecretArn: `arn:aws:secretsmanager:${localIdentity.region}:${localIdentity.accountId}:secret:cake-shop-webhook`,
       settings: options.settings,
-    }),
-  );
+    },
+    endpoints: { dynamodb: urls.dynamodb, stepFunctions: urls.stepFunctions, email: urls.email },
+    codeRoot: path.join(dataDir, 'lambda'),
+    concurrency: options.lambdaConcurrency,
+    meter: usage,
+  });
+  const functionArns = Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.arn])) as Record<HandlerName, string>;
 
-  // Cold-start every handler now, so a missing variable or a broken import stops `npm start` with its message
-  // instead of failing the first order.
-  for (const fn of Object.values(functions)) fn.load();
-
-  const usage = new UsageMeter();
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const close of stops.reverse()) await close().catch((error: unknown) => log(`While stopping: ${String(error)}`));
     stops.length = 0;
   };
+  // Stopped last, once the engine is closed: a sandbox terminated under a running engine would fail its task.
+  stops.push(async () => {
+    await Promise.all(Object.values(functions).map((fn) => fn.close()));
+  });
 
   try {
+    // Cold-start every handler now, so a missing variable or a broken import stops `npm start` with its message
+    // instead of failing the first order.
+    await Promise.all(Object.values(functions).map((fn) => fn.load()));
+
     const dynamodb: LocalDynamoDb = await startDynamoDb(ports.dynamodb, dataDir);
     stops.push(() => dynamodb.close());
     const dynamodbClient = localDynamoDbClient(dynamodb.endpoint, localIdentity.region);

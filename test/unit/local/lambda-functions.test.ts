@@ -5,9 +5,9 @@ import {
   handlerEnvironment,
   localTableNames,
   sdkEnvironment,
-  sharedHandlerEnvironment,
   type LocalResources,
 } from '../../../infra/local/lambda-functions';
+import { defaultConcurrency } from '../../../infra/local/lambda-runner';
 
 const resources: LocalResources = {
   tableNames: localTableNames(),
@@ -69,17 +69,6 @@ describe('handler environment', () => {
     expect(environment.SENDER_EMAIL).toBe('orders@cake-shop.example.com');
   });
 
-  test('shares the union of every handler environment, since the handlers share one process', () => {
-    // GIVEN all the shop handlers
-    // WHEN the shared environment is derived
-    const environment = sharedHandlerEnvironment(resources);
-
-    // THEN it holds each handler's variables
-    for (const spec of Object.values(handlers)) {
-      expect(environment).toMatchObject(handlerEnvironment(spec, resources));
-    }
-  });
-
   test('points the SDK at the local services through its standard endpoint variables', () => {
     // GIVEN the local endpoints
     // WHEN the SDK environment is derived
@@ -98,11 +87,12 @@ describe('handler environment', () => {
 });
 
 describe('createLambdaFunctions', () => {
+  const endpoints = { dynamodb: 'http://127.0.0.1:8000', stepFunctions: 'http://127.0.0.1:8083', email: 'http://127.0.0.1:8005' };
+  const functions = createLambdaFunctions({ resources, endpoints, codeRoot: '/tmp/cake-shop/lambda' });
+
   test('makes one function per handler with the CDK defaults and its own timeout', () => {
     // GIVEN the handlers of infra/wiring.ts
     // WHEN the local functions are created
-    const functions = createLambdaFunctions();
-
     // THEN each one has a name, the repository entry and CDK's 10 second, 256 MB defaults
     expect(Object.keys(functions).sort()).toEqual(Object.keys(handlers).sort());
     expect(functions.askCakeMaker.config).toMatchObject({
@@ -110,6 +100,25 @@ describe('createLambdaFunctions', () => {
       entry: expect.stringMatching(/functions\/ask-cake-maker\.ts$/),
       timeoutSeconds: 10,
       memorySizeMb: 256,
+      codeDirectory: '/tmp/cake-shop/lambda/cake-shop-ask-cake-maker',
     });
+  });
+
+  test('gives each function exactly its own variables and the local endpoints, as CDK gives each its own', () => {
+    // GIVEN the local functions
+    // WHEN their environments are compared
+    // THEN getOrder, which only reads orders, has no idempotency table or state machine, and placeOrder has both
+    expect(functions.getOrder.config.environment).toEqual({ ...sdkEnvironment(endpoints), ...handlerEnvironment(handlers.getOrder, resources) });
+    expect(functions.getOrder.config.environment).not.toHaveProperty('STATE_MACHINE_ARN');
+    expect(functions.placeOrder.config.environment).toMatchObject({ STATE_MACHINE_ARN: resources.stateMachineArn, IDEMPOTENCY_TABLE_NAME: 'cake-shop-idempotency' });
+  });
+
+  test('limits each function to the default concurrency unless told otherwise', () => {
+    // GIVEN functions created with and without a concurrency
+    const limited = createLambdaFunctions({ resources, endpoints, codeRoot: '/tmp/cake-shop/lambda', concurrency: 2 });
+
+    // THEN the limit is the default, or the one given
+    expect(functions.placeOrder.concurrency).toBe(defaultConcurrency);
+    expect(limited.placeOrder.concurrency).toBe(2);
   });
 });
