@@ -181,6 +181,30 @@ export const tooLarge = () => jsonResponse(413, { message: 'Request Entity Too L
 export const internalError = () => jsonResponse(500, { message: 'Internal Server Error' });
 export const serviceUnavailable = () => jsonResponse(503, { message: 'Service Unavailable' });
 
+/**
+ * The integration's function was at its concurrency limit, so it never ran and nothing was stored or started.
+ *
+ * An HTTP API on AWS answers a throttled Lambda integration with a bare 500 `{"message":"Internal Server Error"}`;
+ * only the access log's $context.integrationErrorMessage says it was a throttle. We answer 503 with Retry-After
+ * instead, as issue 9 asks: a 500 tells a client neither that the request is safe to repeat nor when, and the shop's
+ * contract is that POST /order answers 5xx only beyond its documented capacity, and then says so. On AWS the stage's
+ * throttle (429) is what keeps requests below the functions' concurrency.
+ */
+export function throttled(retryAfterSeconds: number): HttpResponse {
+  const response = jsonResponse(503, {
+    message: `Too many requests at once: this one was not processed and nothing was stored. Retry after ${retryAfterSeconds} ${retryAfterSeconds === 1 ? 'second' : 'seconds'}.`,
+  });
+  response.headers['retry-after'] = String(retryAfterSeconds);
+  return response;
+}
+
+/** A Lambda throttle as the pool throws it (lambda-runner's TooManyRequestsException), recognised by its name. */
+function throttleOf(error: unknown): { retryAfterSeconds: number } | undefined {
+  if ((error as Error)?.name !== 'TooManyRequestsException') return undefined;
+  const retryAfterSeconds = Number((error as { retryAfterSeconds?: unknown }).retryAfterSeconds);
+  return { retryAfterSeconds: Number.isInteger(retryAfterSeconds) && retryAfterSeconds > 0 ? retryAfterSeconds : 1 };
+}
+
 /** Something mounted beside the API, such as the ops console; it answers `true` when it handled the request. */
 export type Mount = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
@@ -267,6 +291,11 @@ export function createApiGateway(options: ApiGatewayOptions): RequestListener {
         result = await options.invoke(match.route, event);
       } catch (error) {
         options.onError?.(error, match.routeKey, requestId);
+        const throttle = throttleOf(error);
+        if (throttle) {
+          send(response, throttled(throttle.retryAfterSeconds), requestId);
+          return;
+        }
         const timedOut = (error as Error)?.name === 'Sandbox.Timedout';
         send(response, timedOut ? serviceUnavailable() : internalError(), requestId);
         return;
