@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -7,23 +7,76 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { tables, type TableName, type TableSpec } from '../tables';
-import { closeServer, listen, localHost, portSpecs } from './ports';
+import type { DynamoDbWorkerData, DynamoDbWorkerMessage } from './dynamodb-worker';
+import { explainListenError, localHost, portSpecs } from './ports';
+import { workerCode } from './worker-code';
 
-// dynalite ships no type declarations.
-const dynalite = require('dynalite') as (options: { path?: string; createTableMs?: number }) => Server;
+/** The DynamoDB operations whose requests the local DynamoDB counts, e.g. for a usage meter. */
+export const countedOperations = [
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'Scan',
+  'TransactGetItems',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+] as const;
+
+export type CountedOperation = (typeof countedOperations)[number];
 
 export interface LocalDynamoDb {
   endpoint: string;
   port: number;
+  /** Requests received so far, by operation; read without a round trip to the DynamoDB thread. */
+  requestCounts(): Record<CountedOperation, number>;
   close(): Promise<void>;
 }
 
-/** Starts dynalite on loopback with its LevelDB files under `dataDir`, so tables and orders survive restarts. */
+/**
+ * Starts dynalite on loopback with its LevelDB files under `dataDir`, so tables and orders survive restarts. It
+ * runs in a worker thread: under load, parsing and evaluating every request took over half of the stack's main
+ * thread, where the engine and the API also run. A worker dies with the process, so a SIGKILL leaves nothing behind.
+ */
 export async function startDynamoDb(port: number, dataDir: string): Promise<LocalDynamoDb> {
-  // Tables become ACTIVE at once: nothing here needs to rehearse CREATING.
-  const server = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0 });
-  const bound = await listen(server, port, portSpecs.dynamodb);
-  return { endpoint: `http://${localHost}:${bound}`, port: bound, close: () => closeServer(server) };
+  const counters = new SharedArrayBuffer(countedOperations.length * Int32Array.BYTES_PER_ELEMENT);
+  const data: DynamoDbWorkerData = {
+    dynalite: require.resolve('dynalite'),
+    path: path.join(dataDir, 'dynamodb'),
+    host: localHost,
+    port,
+    counters,
+    operations: [...countedOperations],
+  };
+  const worker = new Worker(await workerCode(path.join(__dirname, 'dynamodb-worker.ts'), ['dynalite']), { eval: true, workerData: data });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const bound = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`DynamoDB (dynalite) stopped while starting (exit status ${code})`)));
+    worker.on('message', (message: DynamoDbWorkerMessage) => {
+      if (message.type === 'listening') resolve(message.port);
+      else reject(explainListenError(Object.assign(new Error(message.message), { code: message.code }), port, portSpecs.dynamodb));
+    });
+  }).catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
+  });
+  const view = new Int32Array(counters);
+  return {
+    endpoint: `http://${localHost}:${bound}`,
+    port: bound,
+    requestCounts: () =>
+      Object.fromEntries(countedOperations.map((operation, index) => [operation, Atomics.load(view, index)])) as Record<CountedOperation, number>,
+    close: async () => {
+      worker.postMessage('close');
+      // In-flight requests finish and LevelDB closes cleanly; a stuck one must not hang the stack's stop.
+      const stuck = setTimeout(() => void worker.terminate(), 5000);
+      await exited;
+      clearTimeout(stuck);
+    },
+  };
 }
 
 /**
