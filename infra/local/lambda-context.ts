@@ -89,4 +89,5 @@ export type SandboxMessage =
   | { type: 'ready' }
   | { type: 'init-error'; error: RuntimeError }
   | { type: 'result'; requestId: string; payload: string | undefined }
-  | { type: 'error'; requestId: string; error: RuntimeError; fatal: boolean };
+  | { type: 'error'; requestId: string; error: RuntimeError; fatal: boolean }
+  | { type: 'warning'; name: string; message: string };

@@ -32,6 +32,9 @@ process.on('unhandledRejection', (reason) => {
   die({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: described, trace: toRuntimeError(reason).trace }, 128);
 });
 
+// The pool prints each distinct warning once for the whole stack, rather than once per sandbox.
+process.on('warning', (warning) => post({ type: 'warning', name: warning.name, message: warning.message }));
+
 /** An async handler's promise wins; a callback handler settles through its callback. */
 function runHandler(handler: Handler, payload: unknown, context: LambdaContext): Promise<unknown> {
   return new Promise((resolve, reject) => {

@@ -34,6 +34,19 @@ export class RuntimeOutOfMemory extends Error {
   }
 }
 
+const warned = new Set<string>();
+
+/**
+ * Node's process warnings from the sandboxes (the AWS SDK warns about the Node.js version as each copy of it
+ * loads), printed once per stack and not once per sandbox.
+ */
+function warnOnce(name: string, message: string): void {
+  const key = `${name}: ${message}`;
+  if (warned.has(key)) return;
+  warned.add(key);
+  process.emitWarning(message, name);
+}
+
 /** The handler's own error, rebuilt on this side with its name, message and stack, as Lambda reports it. */
 function handlerError(error: RuntimeError): Error {
   const rebuilt = new Error(error.errorMessage);
@@ -93,7 +106,8 @@ export class Sandbox {
       workerData: options.data,
       env: options.env,
       // NodejsFunction ships a source map and sets --enable-source-maps, so stack traces name the TypeScript lines.
-      execArgv: ['--enable-source-maps'],
+      // Warnings come to the pool as messages instead (warnOnce).
+      execArgv: ['--enable-source-maps', '--no-warnings'],
       resourceLimits: { maxOldGenerationSizeMb: options.memorySizeMb },
     });
     const sandbox = new Sandbox(worker);
@@ -170,6 +184,10 @@ export class Sandbox {
   }
 
   #receive(message: SandboxMessage): void {
+    if (message.type === 'warning') {
+      warnOnce(message.name, message.message);
+      return;
+    }
     const pending = this.#pending;
     if (message.type !== 'result' && message.type !== 'error') return;
     if (!pending || pending.requestId !== message.requestId) return;
