@@ -133,6 +133,17 @@ describe('LambdaFunction', () => {
     await expect(invocation).rejects.toMatchObject({ name: 'Sandbox.Timedout', message: expect.stringContaining('Task timed out after 0.05 seconds') });
   });
 
+  test('does not count the cold start against the timeout, as Lambda counts only the handler\'s own time', async () => {
+    // GIVEN a handler whose module takes 1.5 s to load, and a timeout of 1 s
+    const fn = lambdaFunction('slow-import-handler', { timeoutSeconds: 1 });
+
+    // WHEN its first invocation cold-starts a sandbox
+    const result = await fn.invoke({});
+
+    // THEN the invocation succeeds
+    expect(result).toEqual({ answered: true });
+  });
+
   test('stops a timed-out handler for good: nothing it was doing goes on after Sandbox.Timedout', async () => {
     // GIVEN a handler that appends to a file in an endless synchronous loop, and a timeout of 200 ms
     const file = marker('side-effects');
