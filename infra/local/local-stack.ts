@@ -136,6 +136,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     await Promise.all(Object.values(functions).map((fn) => fn.load()));
 
     const dynamodb: LocalDynamoDb = await startDynamoDb(ports.dynamodb, dataDir);
+    usage.watchDynamoDb(dynamodb.requestCounts);
     stops.push(() => dynamodb.close());
     const dynamodbClient = localDynamoDbClient(dynamodb.endpoint, localIdentity.region);
     await ensureTables(dynamodbClient, tableNames);

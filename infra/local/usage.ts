@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** What the local account has used, counted as AWS bills it; the local stand-in for the services' metrics. */
 export interface Usage {
@@ -23,6 +23,7 @@ export class UsageMeter {
     email: { sent: 0, throttled: 0 },
     api: { requests: 0 },
   };
+  #dynamoDbCounts: () => Record<string, number> = () => ({});
 
   /** Lambda bills each invocation's duration rounded up to the millisecond, times its memory. */
   lambdaInvoked(durationMs: number, memorySizeMb: number): void {
@@ -48,17 +49,18 @@ export class UsageMeter {
     this.#usage.api.requests += 1;
   }
 
-  /** Counts each DynamoDB API call the server receives, by the operation its X-Amz-Target names. */
-  watchDynamoDb(server: Server): void {
-    server.prependListener('request', (request: IncomingMessage) => {
-      const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      if (readOperations.has(operation)) this.#usage.dynamodb.readRequests += 1;
-      else if (writeOperations.has(operation)) this.#usage.dynamodb.writeRequests += 1;
-    });
+  /** Reads DynamoDB's request counts, by operation, whenever a snapshot is taken. */
+  watchDynamoDb(requestCounts: () => Record<string, number>): void {
+    this.#dynamoDbCounts = requestCounts;
   }
 
   snapshot(): Usage {
-    return structuredClone(this.#usage);
+    const usage = structuredClone(this.#usage);
+    for (const [operation, count] of Object.entries(this.#dynamoDbCounts())) {
+      if (readOperations.has(operation)) usage.dynamodb.readRequests += count;
+      else if (writeOperations.has(operation)) usage.dynamodb.writeRequests += count;
+    }
+    return usage;
   }
 }
 

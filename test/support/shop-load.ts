@@ -106,8 +106,8 @@ export interface LoadRun {
   startedAt: number;
   lastAcceptedAt: number;
   apiRequests: number;
-  /** POST /order answers of 503 or 409 with Retry-After, each followed by a retry with the same key. */
-  retriedPosts: number;
+  /** Answers of 503 (at capacity) or 409 (same Idempotency-Key in flight) with Retry-After, each retried. */
+  busy: number;
   /** Requests that found the shop unreachable (a restart) and were sent again. */
   unreachable: number;
 }
@@ -120,17 +120,29 @@ export interface LoadTarget {
   onAccepted?: (run: LoadRun) => void;
 }
 
-/** A request that is sent again while the shop cannot be reached, as a client rides out a restart. */
+/**
+ * A request sent again while the shop cannot be reached (a restart) or answers 503 with Retry-After (at capacity),
+ * as a careful client does.
+ */
 async function request(run: LoadRun, target: LoadTarget, url: string, init?: RequestInit): Promise<Response> {
+  const what = `${init?.method ?? 'GET'} ${new URL(url).pathname} to be answered`;
   for (;;) {
     run.apiRequests += 1;
+    let response: Response;
     try {
-      return await fetch(url, init);
+      response = await fetch(url, init);
     } catch {
       run.unreachable += 1;
-      target.deadline.remaining(`${init?.method ?? 'GET'} ${new URL(url).pathname} to be answered`);
+      target.deadline.remaining(what);
       await sleep(500);
+      continue;
     }
+    const retryAfter = Number(response.headers.get('retry-after'));
+    if (response.status !== 503 || !(retryAfter > 0)) return response;
+    await response.arrayBuffer();
+    run.busy += 1;
+    target.deadline.remaining(what);
+    await sleep(retryAfter * 1000);
   }
 }
 
@@ -152,8 +164,8 @@ async function placeOrder(run: LoadRun, target: LoadTarget): Promise<{ orderId: 
       return { orderId: (JSON.parse(body) as { orderId: string }).orderId, email: order.email };
     }
     const retryAfter = Number(response.headers.get('retry-after'));
-    if ((response.status === 503 || response.status === 409) && retryAfter > 0) {
-      run.retriedPosts += 1;
+    if (response.status === 409 && retryAfter > 0) {
+      run.busy += 1;
       target.deadline.remaining('POST /order to accept the order');
       await sleep(retryAfter * 1000);
       continue;
@@ -193,7 +205,7 @@ async function customerJourney(run: LoadRun, target: LoadTarget): Promise<void> 
 
 /** `orders` customers, `concurrency` at a time, each through the whole journey. */
 export async function driveOrders(target: LoadTarget, orders: number, concurrency: number): Promise<LoadRun> {
-  const run: LoadRun = { orders, concurrency, acceptLatencies: [], orderIds: [], startedAt: Date.now(), lastAcceptedAt: 0, apiRequests: 0, retriedPosts: 0, unreachable: 0 };
+  const run: LoadRun = { orders, concurrency, acceptLatencies: [], orderIds: [], startedAt: Date.now(), lastAcceptedAt: 0, apiRequests: 0, busy: 0, unreachable: 0 };
   let started = 0;
   const customer = async () => {
     while (started < orders) {
