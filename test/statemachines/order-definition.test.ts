@@ -55,6 +55,7 @@ const transientErrors = [
   'Lambda.TooManyRequestsException',
   'Lambda.Unknown',
   'Sandbox.Timedout',
+  'Runtime.ExitError',
   'DependencyUnavailable',
 ];
 
