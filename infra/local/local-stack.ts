@@ -179,6 +179,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         region: localIdentity.region,
         stateMachineArn,
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        resendUnsentMessage: (request) => functions.resendUnsentMessage.invoke(request),
       }),
     ];
     const api: Server = createServer(

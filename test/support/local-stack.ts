@@ -44,6 +44,8 @@ export class LocalStack {
     private readonly ports: Ports,
     private readonly ownsDataDir: boolean,
     private readonly environment: Record<string, string>,
+    /** Extra arguments for the stack's Node, such as --cpu-prof. */
+    private readonly nodeArgs: string[],
   ) {}
 
   /**
@@ -52,12 +54,12 @@ export class LocalStack {
    * `environment` adds variables such as LOCAL_SES_MAX_SEND_RATE.
    */
   static async start(
-    options: { dataDir?: string; ports?: Partial<Ports>; realClock?: boolean; environment?: Record<string, string> } = {},
+    options: { dataDir?: string; ports?: Partial<Ports>; realClock?: boolean; environment?: Record<string, string>; nodeArgs?: string[] } = {},
   ): Promise<LocalStack> {
     const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'cake-shop-e2e-'));
     const ports = { ...(await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0 })), ...options.ports };
     const environment = { LOCAL_TEST_CLOCK: options.realClock ? '0' : '1', ...options.environment };
-    const stack = new LocalStack(dataDir, ports, options.dataDir === undefined, environment);
+    const stack = new LocalStack(dataDir, ports, options.dataDir === undefined, environment, options.nodeArgs ?? []);
     try {
       await stack.launch();
     } catch (error) {
@@ -87,7 +89,7 @@ export class LocalStack {
   private launch(): Promise<void> {
     this.#output = '';
     // Node with the tsx loader rather than the tsx CLI, so signals reach the stack itself and not a wrapper.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join('infra', 'local', 'start.ts')], {
+    const child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', path.join('infra', 'local', 'start.ts')], {
       cwd: repositoryRoot,
       env: {
         ...process.env,
