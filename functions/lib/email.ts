@@ -8,12 +8,19 @@ import { SendRate } from './send-rate';
 
 const ses = new SESv2Client(awsClientConfig);
 
-const rateConfig = readConfig({ maxSendRate: settings.maxSendRate.env, tableName: tables.idempotency.env });
-const maxPerSecond = Number(rateConfig.maxSendRate);
-if (!Number.isInteger(maxPerSecond) || maxPerSecond < 0) {
-  throw new Error(`${settings.maxSendRate.env} must be a whole number of emails per second (0 for no limit), got ${rateConfig.maxSendRate}`);
+let accountSendRate: SendRate | undefined;
+
+/** The account's sending rate as this function's environment configures it, read once at the first Mailer. */
+function sendRateFromEnvironment(): SendRate {
+  if (accountSendRate) return accountSendRate;
+  const config = readConfig({ maxSendRate: settings.maxSendRate.env, tableName: tables.idempotency.env });
+  const maxPerSecond = Number(config.maxSendRate);
+  if (!Number.isInteger(maxPerSecond) || maxPerSecond < 0) {
+    throw new Error(`${settings.maxSendRate.env} must be a whole number of emails per second (0 for no limit), got ${config.maxSendRate}`);
+  }
+  accountSendRate = new SendRate({ maxPerSecond, tableName: config.tableName });
+  return accountSendRate;
 }
-const accountSendRate = new SendRate({ maxPerSecond, tableName: rateConfig.tableName });
 
 export interface EmailMessage {
   subject: string;
@@ -26,7 +33,8 @@ export class Mailer {
   constructor(
     private readonly sender: string,
     private readonly client: SESv2Client = ses,
-    private readonly sendRate: SendRate = accountSendRate,
+    // Handlers make their Mailer at module scope, so a missing variable stops the cold start.
+    private readonly sendRate: SendRate = sendRateFromEnvironment(),
   ) {}
 
   async send(to: string, message: EmailMessage): Promise<void> {

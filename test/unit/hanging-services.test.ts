@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { awsClientConfig } from '../../functions/lib/aws-client-config';
 import { Mailer } from '../../functions/lib/email';
+import { SendRate } from '../../functions/lib/send-rate';
 
 describe('a service that accepts requests but never answers', () => {
   let server: Server;
@@ -28,7 +29,7 @@ describe('a service that accepts requests but never answers', () => {
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
-    const mailer = new Mailer('orders@cake-shop.example.com', client);
+    const mailer = new Mailer('orders@cake-shop.example.com', client, new SendRate({ maxPerSecond: 0, tableName: 'unused' }));
 
     // WHEN an email is sent
     const sending = mailer.send('ada@example.com', { subject: 'Hello', text: 'Hello', html: '<p>Hello</p>' });
