@@ -98,10 +98,16 @@ export function closeServer(server: Server): Promise<void> {
  */
 export async function claimPorts(ports: Ports): Promise<Ports> {
   const claimed = { ...ports };
-  for (const name of Object.keys(claimed) as PortName[]) {
-    const probe = createServer();
-    claimed[name] = await listen(probe, claimed[name], portSpecs[name]);
-    await closeServer(probe);
+  // Every probe stays open until all are bound: a port freed at once could be handed out again for the next 0.
+  const probes: Server[] = [];
+  try {
+    for (const name of Object.keys(claimed) as PortName[]) {
+      const probe = createServer();
+      claimed[name] = await listen(probe, claimed[name], portSpecs[name]);
+      probes.push(probe);
+    }
+  } finally {
+    await Promise.all(probes.map((probe) => closeServer(probe)));
   }
   return claimed;
 }
