@@ -46,11 +46,15 @@ export class MailWatcher {
   }
 
   async #poll(): Promise<void> {
+    // Asks from a little before the last poll that got an answer, so an outage of the mailbox misses nothing.
+    let answeredAt = Date.now();
     while (this.#running) {
-      const since = Math.floor(Date.now() / 1000) - 2;
+      const since = Math.floor(answeredAt / 1000) - 2;
+      const asking = Date.now();
       try {
         const response = await fetch(`${this.baseUrl}/store?since=${since}`);
         const { emails } = (await response.json()) as { emails: SentEmail[] };
+        answeredAt = asking;
         for (const email of emails) {
           if (this.#seen.has(email.messageId)) continue;
           this.#seen.add(email.messageId);
