@@ -39,6 +39,11 @@ export interface LambdaFunctionConfig extends ContextConfig {
   observer?: InvocationObserver;
 }
 
+export interface InvokeOptions {
+  /** How long to wait for a free slot when the function is at its limit before throttling; 0 throttles at once. */
+  waitForSandboxMs?: number;
+}
+
 export interface InvocationObserver {
   /** An invocation ran in a sandbox for `durationMs`, whatever its outcome; the cold start is not counted. */
   invoked(durationMs: number): void;
@@ -73,6 +78,8 @@ export class LambdaFunction {
   #busy = new Set<Sandbox>();
   /** Invocations holding a slot, cold starts included. */
   #inFlight = 0;
+  /** Callers waiting for a slot (InvokeOptions.waitForSandboxMs), first come first served. */
+  #waiting: { grant: () => void; refuse: (error: Error) => void }[] = [];
   #idleTimers = new Map<Sandbox, NodeJS.Timeout>();
   #handlerFile: Promise<string> | undefined;
   #closed = false;
@@ -97,22 +104,20 @@ export class LambdaFunction {
     try {
       this.#park(await this.#coldStart());
     } finally {
-      this.#inFlight -= 1;
+      this.#release();
     }
   }
 
   /**
-   * Runs the handler in a warm sandbox, or a new one while below the concurrency limit, and throws
-   * TooManyRequestsException otherwise. Errors the handler throws come back with their own name, as Step
-   * Functions sees them; a sandbox that died or timed out is never offered again.
+   * Runs the handler in a warm sandbox, or a new one while below the concurrency limit. At the limit it throws
+   * TooManyRequestsException at once, as Lambda does, unless `waitForSandboxMs` lets the caller wait that long for
+   * a slot first (the API Gateway emulator's front door; see local-stack.ts). The handler's timeout starts only
+   * once a sandbox has the event. Errors the handler throws come back with their own name, as Step Functions sees
+   * them; a sandbox that died or timed out is never offered again.
    */
-  async invoke(event: unknown, requestId: string = randomUUID()): Promise<unknown> {
+  async invoke(event: unknown, requestId: string = randomUUID(), options: InvokeOptions = {}): Promise<unknown> {
     if (this.#closed) throw new Error(`${this.config.functionName} has been closed`);
-    if (this.#inFlight >= this.concurrency) {
-      this.config.observer?.throttled();
-      throw new TooManyRequestsException(this.config.functionName, this.concurrency);
-    }
-    this.#inFlight += 1;
+    await this.#acquire(options.waitForSandboxMs ?? 0);
     try {
       const sandbox = this.#takeIdle() ?? (await this.#coldStart());
       this.#busy.add(sandbox);
@@ -126,18 +131,56 @@ export class LambdaFunction {
         if (!sandbox.ended) this.#park(sandbox);
       }
     } finally {
-      this.#inFlight -= 1;
+      this.#release();
     }
   }
 
   /** Terminates every sandbox, busy ones too: their invocations fail with Runtime.ExitError. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const waiter of this.#waiting.splice(0)) waiter.refuse(new Error(`${this.config.functionName} has been closed`));
     for (const timer of this.#idleTimers.values()) clearTimeout(timer);
     this.#idleTimers.clear();
     const all = [...this.#idle, ...this.#busy];
     this.#idle = [];
     await Promise.all(all.map((sandbox) => sandbox.terminate()));
+  }
+
+  /** Takes a slot, waiting up to `waitMs` for one when all are in flight, or throws Lambda's throttle. */
+  async #acquire(waitMs: number): Promise<void> {
+    if (this.#inFlight < this.concurrency) {
+      this.#inFlight += 1;
+      return;
+    }
+    const throttle = () => {
+      this.config.observer?.throttled();
+      return new TooManyRequestsException(this.config.functionName, this.concurrency);
+    };
+    if (waitMs <= 0) throw throttle();
+    await new Promise<void>((resolve, reject) => {
+      const waiter = {
+        grant: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        refuse: (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiting = this.#waiting.filter((other) => other !== waiter);
+        reject(throttle());
+      }, waitMs);
+      this.#waiting.push(waiter);
+    });
+  }
+
+  /** A finished invocation hands its slot straight to the longest waiter, so a throttled one cannot overtake it. */
+  #release(): void {
+    const next = this.#closed ? undefined : this.#waiting.shift();
+    if (next) next.grant();
+    else this.#inFlight -= 1;
   }
 
   #takeIdle(): Sandbox | undefined {

@@ -18,6 +18,16 @@ import { UsageMeter, usageMount } from './usage';
 
 export const stateMachineName = 'cake-shop-order';
 
+/**
+ * How long an API request waits for a free sandbox of its function before it is answered 503 with Retry-After.
+ * On AWS a function scales out to the account's concurrency (1,000), so 50 customers at once are never throttled;
+ * here each function has only a few sandboxes, and throttling the rest made a client sleep a whole Retry-After
+ * second per refusal (POST /order p99 10 s at 50 clients). A request served a moment later is nearer what AWS
+ * does. The handler's timeout still starts only once a sandbox has the event. Workflow tasks are throttled at once,
+ * as Lambda throttles them, and the workflow retries.
+ */
+export const apiSandboxWaitMs = 3000;
+
 export interface LocalStackOptions {
   ports: Ports;
   dataDir: string;
@@ -189,7 +199,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         accountId: localIdentity.accountId,
         invoke: (route, event: APIGatewayProxyEventV2) => {
           usage.apiRequest();
-          return functions[route.handler].invoke(event);
+          return functions[route.handler].invoke(event, undefined, { waitForSandboxMs: apiSandboxWaitMs });
         },
         mounts,
         onError: (error, routeKey, requestId) =>
