@@ -1,17 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolveOrderDefinition } from '../../infra/order-definition';
 import { resolveSettings } from '../../infra/settings';
-import { functionPlaceholders, orderStateMachineFile, settingPlaceholders } from '../../infra/wiring';
+import { handlers, type HandlerName } from '../../infra/wiring';
 import { engineHarness, functionArn, NamedError, tokenInbox, type Harness } from './support/engine-harness';
 
 const settings = resolveSettings();
 
-/** statemachines/order.asl.json with each placeholder filled: handlers by local Lambda ARN, settings by value. */
+/** statemachines/order.asl.json as both targets resolve it: handlers by local Lambda ARN, settings by value. */
 function orderDefinition(): object {
-  let text = readFileSync(resolve(__dirname, '../..', orderStateMachineFile), 'utf8');
-  for (const [placeholder, handler] of Object.entries(functionPlaceholders)) text = text.split(`\${${placeholder}}`).join(functionArn(handler));
-  for (const [placeholder, setting] of Object.entries(settingPlaceholders)) text = text.split(`\${${placeholder}}`).join(String(settings[setting]));
-  return JSON.parse(text) as object;
+  const functionArns = Object.fromEntries((Object.keys(handlers) as HandlerName[]).map((name) => [name, functionArn(name)])) as Record<HandlerName, string>;
+  return JSON.parse(resolveOrderDefinition(functionArns, settings)) as object;
 }
 
 interface Shop {
@@ -25,20 +22,20 @@ interface Shop {
 }
 
 /** Small fake handlers that record what the workflow asked of them and hand out task tokens like emails would. */
-async function openShop(options: { confirmationFails?: Error } = {}): Promise<Shop> {
+async function openShop(options: { deliveryNoticeFails?: Error } = {}): Promise<Shop> {
   const cakeMaker = tokenInbox();
   const reminders = tokenInbox();
   const customer = tokenInbox();
   const statuses: { status: string; reason?: string }[] = [];
   const notices: string[] = [];
   const harness = await engineHarness({
-    [functionArn('sendOrderConfirmation')]: () => {
-      if (options.confirmationFails) throw options.confirmationFails;
-      return { sent: true };
-    },
+    [functionArn('sendOrderConfirmation')]: () => ({ sent: true }),
     [functionArn('askCakeMaker')]: cakeMaker.handler,
     [functionArn('remindCakeMaker')]: reminders.handler,
-    [functionArn('notifyDeliveryCompany')]: () => ({ notified: true }),
+    [functionArn('notifyDeliveryCompany')]: () => {
+      if (options.deliveryNoticeFails) throw options.deliveryNoticeFails;
+      return { notified: true };
+    },
     [functionArn('awaitDeliveryConfirmation')]: customer.handler,
     [functionArn('forwardFeedback')]: () => ({ forwarded: true }),
     [functionArn('setOrderStatus')]: (payload) => {
@@ -148,17 +145,21 @@ describe('the order workflow on the local engine', () => {
     expect(shop.statuses).toEqual([{ status: 'DELIVERED_UNCONFIRMED', reason: 'The customer did not confirm delivery in time.' }]);
   });
 
-  test('a task failing with an error nobody retries marks the order failed and fails the execution with that error', async () => {
-    // GIVEN an order whose confirmation fails because the order is missing
-    shop = await openShop({ confirmationFails: new NamedError('OrderNotFound', 'No order o-5') });
+  test('a step that matters failing with an error nobody retries stops the execution at that step, telling nobody', async () => {
+    // GIVEN an order whose delivery company cannot be told, because the order record is missing
+    shop = await openShop({ deliveryNoticeFails: new NamedError('OrderNotFound', 'No order o-5') });
 
-    // WHEN it is placed
+    // WHEN it is placed and the cake maker fulfils it
     const execution = await shop.order('o-5');
+    await shop.harness.engine.sendTaskSuccess({ taskToken: shop.cakeMaker.latest(), output: JSON.stringify({ fulfilledAt: '2026-11-21T10:00:00Z' }) });
+    await shop.harness.engine.whenIdle();
 
-    // THEN it took the compensation path and the execution names the cause
-    expect((await shop.harness.statesEntered(execution)).slice(-3)).toEqual(['Mark Order Failed', 'Tell Customer Order Failed', 'Order Failed']);
-    expect(shop.statuses[0].status).toBe('FAILED');
+    // THEN the execution failed at Notify Delivery Company with that error, for ops to fix and redrive
+    expect((await shop.harness.statesEntered(execution)).slice(-1)).toEqual(['Notify Delivery Company']);
     expect(await shop.harness.describe(execution)).toMatchObject({ status: 'FAILED', error: 'OrderNotFound' });
-    expect(shop.notices).toEqual(['orderFailed']);
+
+    // AND no order status was changed and no notice went to anyone
+    expect(shop.statuses).toEqual([]);
+    expect(shop.notices).toEqual([]);
   });
 });

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { InvalidDefinition, validateDefinition, type StateMachineDefinition } from '../../../infra/local/engine/asl';
-import { orderStateMachineFile } from '../../../infra/wiring';
-
-const repositoryRoot = join(__dirname, '..', '..', '..');
+import { resolveOrderDefinition } from '../../../infra/order-definition';
+import { resolveSettings } from '../../../infra/settings';
+import { handlers, type HandlerName } from '../../../infra/wiring';
 
 function problemsOf(definition: unknown): readonly string[] {
   try {
@@ -25,9 +23,10 @@ const taskWith = (fields: object): StateMachineDefinition =>
   }) as StateMachineDefinition;
 
 describe('Definition validation', () => {
-  test('The order state machine, with its ${…} placeholders, is valid', () => {
-    // GIVEN the committed definition, placeholders unsubstituted
-    const definition: unknown = JSON.parse(readFileSync(join(repositoryRoot, orderStateMachineFile), 'utf8'));
+  test('The order state machine, as both targets resolve its ${…} placeholders, is valid', () => {
+    // GIVEN the committed definition with its placeholders filled as CDK and the local stack fill them
+    const functionArns = Object.fromEntries(Object.keys(handlers).map((name) => [name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`])) as Record<HandlerName, string>;
+    const definition: unknown = JSON.parse(resolveOrderDefinition(functionArns, resolveSettings()));
     // WHEN it is validated THEN it comes back typed, with its first state
     expect(validateDefinition(definition).StartAt).toBe('Load Settings');
   });
