@@ -1,4 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { localOnly } from '../steps/shop';
 import { LocalStack } from '../support/local-stack';
 import type { SentEmail } from '../support/mailbox';
 import { auditEmails, Deadline, driveOrders, executionOutcomes, MailWatcher, type ExecutionOutcomes, type LoadRun, type LoadTarget } from '../support/shop-load';
@@ -51,6 +52,8 @@ async function everyAcceptedOrderCompletes(world: World, run: LoadRun): Promise<
   return outcomes;
 }
 
+const scenario = localOnly('fresh stacks of its own, with the SES quota, the email service or the machine under its control');
+
 let world: World | undefined;
 afterEach(async () => {
   await closeWorld(world);
@@ -58,7 +61,7 @@ afterEach(async () => {
 });
 
 describe('the shop under load', () => {
-  test('100 orders from 20 customers at once all complete, each with every email exactly once', async () => {
+  scenario('100 orders from 20 customers at once all complete, each with every email exactly once', async () => {
     // GIVEN a fresh shop
     world = await openWorld();
 
@@ -69,7 +72,7 @@ describe('the shop under load', () => {
     await everyAcceptedOrderCompletes(world, run);
   });
 
-  test('a burst above the SES sending rate: every order completes and no second carries more emails than the rate', async () => {
+  scenario('a burst above the SES sending rate: every order completes and no second carries more emails than the rate', async () => {
     // GIVEN an account that may send 4 emails a second
     world = await openWorld({ LOCAL_SES_MAX_SEND_RATE: '4' });
 
@@ -86,7 +89,7 @@ describe('the shop under load', () => {
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(4);
   });
 
-  test('the whole stack killed mid-load while customers retry with the same Idempotency-Key: every accepted order completes', async () => {
+  scenario('the whole stack killed mid-load while customers retry with the same Idempotency-Key: every accepted order completes', async () => {
     // GIVEN a shop taking orders from 20 customers at once
     world = await openWorld();
     const current = world;
@@ -108,7 +111,7 @@ describe('the shop under load', () => {
     await everyAcceptedOrderCompletes(current, run);
   });
 
-  test('email down for 30 minutes while 20 customers order: once it is back every order completes, each email sent once', async () => {
+  scenario('email down for 30 minutes while 20 customers order: once it is back every order completes, each email sent once', async () => {
     // GIVEN a shop on the test clock whose email service is down
     world = await openWorld({}, { testClock: true });
     const current = world;
