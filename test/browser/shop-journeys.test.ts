@@ -60,14 +60,18 @@ describeInBrowser('the cake shop in Chromium, on the whole local stack', () => {
     printScreenshots();
   });
 
-  async function placeOrder(page: Page, customer: Customer, shotName?: string): Promise<{ orderId: string; statusUrl: string }> {
-    await page.goto(`${shop}/`);
+  async function fillOrderForm(page: Page, customer: Customer): Promise<void> {
     await page.getByLabel('Your name').fill(customer.name);
     await page.getByLabel('Email address').fill(customer.email);
     await page.getByLabel('Delivery address').fill('12 Analytical Row\nLondon');
     await page.getByLabel('Cake', { exact: true }).selectOption({ label: 'Lemon drizzle cake' });
     await page.getByLabel('How many').fill('2');
     await page.getByLabel('Message on the cake (optional)').fill('Happy birthday, Charles!');
+  }
+
+  async function placeOrder(page: Page, customer: Customer, shotName?: string): Promise<{ orderId: string; statusUrl: string }> {
+    await page.goto(`${shop}/`);
+    await fillOrderForm(page, customer);
     if (shotName) await screenshot(page, shotName);
     await page.getByRole('button', { name: 'Place order' }).click();
     await page.waitForSelector('.order-id');
@@ -345,6 +349,27 @@ describeInBrowser('the cake shop in Chromium, on the whole local stack', () => {
     expect(await page.getAttribute('#email', 'aria-invalid')).toBe('true');
     expect(await page.inputValue('#address')).toBe('1 Cake Lane');
     await screenshot(page, 'shop-validation-errors');
+    await page.close();
+  });
+
+  it('GIVEN an order placed from the demo shop WHEN the customer presses Back and "Place order" again THEN the shop answers with the same order and Forward shows its thank-you page again', async () => {
+    const page = await browser.newPage();
+    const customer = newCustomer();
+    const first = await placeOrder(page, customer);
+    const thankYouAddress = page.url();
+
+    await page.goBack();
+    if ((await page.inputValue('#name')) === '') await fillOrderForm(page, customer);
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.waitForSelector('.order-id');
+    const second = (await page.textContent('.order-id')) ?? '';
+    await page.goBack();
+    const forward = await page.goForward();
+
+    expect(second).toBe(first.orderId);
+    expect(thankYouAddress).toBe(`${shop}/order-placed/${first.orderId}`);
+    expect(forward?.status()).toBe(200);
+    expect(await page.textContent('.order-id')).toBe(first.orderId);
     await page.close();
   });
 

@@ -1,12 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { messagePage, confirmPage, executionPage, executionPath, executionStatuses, executionVersion, listPage, resendConfirmPage, type OpsAction, type StatusFilter } from './ops-pages';
-import { isUnsentMessage, unsentMessages, type UnsentMessage } from '../../../functions/lib/order';
+import { isOrderId, isUnsentMessage, unsentMessages, type OrderSummary, type UnsentMessage } from '../../../functions/lib/order';
 import { redirect, securityHeaders, sendHtml } from './html';
 import type { FieldError } from '../../../functions/lib/http';
-import { orderPlacedPage, readOrderForm, shopPage, toOrderRequest } from './shop-page';
+import { formPath, isFormKey, orderPlacedPage, orderPlacedPath, readOrderForm, shopPage, toOrderRequest } from './shop-page';
 import { WorkflowReader, orderExecutionPrefix, type ReaderOptions } from './workflow-reader';
 
 export interface ConsoleOptions extends ReaderOptions {
@@ -121,9 +122,19 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
   const pageSize = options.pageSize ?? 20;
   const shopApiBase = options.shopApiBase.replace(/\/+$/, '');
 
-  async function placeOrder(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** A form without a key in its address gets one: the key must be in the address for Back to return to it. */
+  function showShop(url: URL, res: ServerResponse): void {
+    const key = url.searchParams.get('key');
+    if (isFormKey(key)) sendHtml(res, 200, shopPage({ idempotencyKey: key }));
+    else redirect(res, formPath(randomUUID()));
+  }
+
+  async function placeOrder(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     assertSameOrigin(req);
-    const { form, idempotencyKey } = readOrderForm(await readForm(req));
+    const read = readOrderForm(await readForm(req));
+    const { form } = read;
+    const fromAddress = url.searchParams.get('key');
+    const idempotencyKey = isFormKey(read.idempotencyKey) ? read.idempotencyKey : isFormKey(fromAddress) ? fromAddress : randomUUID();
     let response: Response;
     try {
       response = await fetch(`${shopApiBase}/order`, {
@@ -132,20 +143,29 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
         body: JSON.stringify(toOrderRequest(form)),
       });
     } catch {
-      sendHtml(res, 502, shopPage({ form, problem: 'The shop is not answering right now. Please try again in a minute.' }));
+      sendHtml(res, 502, shopPage({ idempotencyKey, form, problem: 'The shop is not answering right now. Please try again in a minute.' }));
       return;
     }
     const body: unknown = await response.json().catch(() => undefined);
-    if (response.ok) {
-      const placed = (body ?? {}) as { orderId?: unknown; statusUrl?: unknown };
-      const orderId = String(placed.orderId ?? '');
-      const statusUrl = typeof placed.statusUrl === 'string' && /^https?:\/\//.test(placed.statusUrl) ? placed.statusUrl : `${shopApiBase}/order/${encodeURIComponent(orderId)}`;
-      sendHtml(res, 201, orderPlacedPage(form.name, orderId, statusUrl));
+    const orderId = String((body as { orderId?: unknown } | undefined)?.orderId ?? '');
+    if (response.ok && isOrderId(orderId)) {
+      // Post/Redirect/Get: the thank-you page has an address of its own, so Back, Forward and reload never resubmit.
+      redirect(res, orderPlacedPath(orderId));
       return;
     }
     const { errors, message } = parseErrors(body);
     const problem = errors.length > 0 ? undefined : (message ?? `The shop answered ${response.status}.`);
-    sendHtml(res, response.status, shopPage({ form, errors, problem }));
+    sendHtml(res, response.ok ? 502 : response.status, shopPage({ idempotencyKey, form, errors, problem }));
+  }
+
+  /** Reads the order back from the API, so an address with a made-up id shows no thank-you. */
+  async function showOrderPlaced(orderId: string, res: ServerResponse): Promise<void> {
+    const statusUrl = `${shopApiBase}/order/${encodeURIComponent(orderId)}`;
+    const response = isOrderId(orderId) ? await fetch(statusUrl, { headers: { Accept: 'application/json' } }) : undefined;
+    if (response?.status === 404 || !response) throw new HttpProblem(404, 'Order not found', 'There is no order with this id.');
+    if (!response.ok) throw new HttpProblem(502, 'The shop did not answer', `The shop answered ${response.status}.`);
+    const summary = (await response.json()) as OrderSummary;
+    sendHtml(res, 200, orderPlacedPage({ orderId, cakeName: summary.cake.name, quantity: summary.quantity, statusUrl }));
   }
 
   async function listExecutions(url: URL, res: ServerResponse): Promise<void> {
@@ -229,9 +249,15 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     const reading = method === 'GET' || method === 'HEAD';
     const path = url.pathname;
     if (path === '/') {
-      if (reading) sendHtml(res, 200, shopPage());
-      else if (method === 'POST') await placeOrder(req, res);
+      if (reading) showShop(url, res);
+      else if (method === 'POST') await placeOrder(req, res, url);
       else methodNotAllowed(res, 'GET, POST');
+      return true;
+    }
+    const placed = /^\/order-placed\/([^/]+)$/.exec(path);
+    if (placed) {
+      if (reading) await showOrderPlaced(placed[1], res);
+      else methodNotAllowed(res, 'GET');
       return true;
     }
     if (path !== '/ops' && !path.startsWith('/ops/')) return false;

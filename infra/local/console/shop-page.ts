@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { products } from '../../../functions/lib/catalogue';
 import type { FieldError } from '../../../functions/lib/http';
-import { firstName } from '../../../functions/lib/order';
 import { limits } from '../../../functions/lib/validation';
 import { html, page, type SafeHtml } from './html';
 
@@ -10,6 +8,20 @@ export type OrderField = (typeof orderFields)[number];
 export type OrderForm = Record<OrderField, string>;
 
 const emptyForm: OrderForm = { name: '', email: '', address: '', productId: products[0].id, quantity: '1', message: '' };
+
+/**
+ * The key of one order form, carried in the form page's own address (`/?key=…`) so that Back returns to the same
+ * key: submitting again after Back replays the order already placed instead of placing a second one.
+ */
+const formKeyPattern = /^[A-Za-z0-9-]{16,64}$/;
+
+export function isFormKey(value: string | null | undefined): value is string {
+  return typeof value === 'string' && formKeyPattern.test(value);
+}
+
+export const formPath = (key: string): string => `/?key=${encodeURIComponent(key)}`;
+
+export const orderPlacedPath = (orderId: string): string => `/order-placed/${encodeURIComponent(orderId)}`;
 
 export function readOrderForm(body: URLSearchParams): { form: OrderForm; idempotencyKey: string } {
   const form = { ...emptyForm };
@@ -40,6 +52,8 @@ const labels: Record<OrderField, string> = {
 };
 
 export interface ShopView {
+  /** The Idempotency-Key every submission of this form sends; it is also in the page's address. */
+  idempotencyKey: string;
   form?: OrderForm;
   errors?: readonly FieldError[];
   /** A problem that belongs to no field, such as the API being down. */
@@ -57,10 +71,11 @@ function describedBy(field: OrderField, errors: readonly FieldError[]): SafeHtml
 
 /**
  * The demo shop: a plain form posted back to the console, which calls `POST /order` with JSON, so ordering
- * works without JavaScript. Each rendering carries a fresh Idempotency-Key, so a double-clicked submit
- * places one order while a corrected resubmission after an error is a new request.
+ * works without JavaScript. Every submission of one form sends the same Idempotency-Key, so a double click, a
+ * reload or Back and submit again place one order. A submission the API refused stored nothing under the key,
+ * so correcting it and sending again still places the order.
  */
-export function shopPage({ form = emptyForm, errors = [], problem }: ShopView = {}): SafeHtml {
+export function shopPage({ idempotencyKey, form = emptyForm, errors = [], problem }: ShopView): SafeHtml {
   const known = new Set<string>(orderFields);
   const summary = [
     ...(problem ? [html`<li>${problem}</li>`] : []),
@@ -75,8 +90,8 @@ ${
 <h2 id="error-summary-title">Please check your order</h2><ul>${summary}</ul></div>`
     : ''
 }
-<form class="order-form" method="post" action="/" novalidate>
-<input type="hidden" name="idempotencyKey" value="${randomUUID()}">
+<form class="order-form" method="post" action="${formPath(idempotencyKey)}" novalidate>
+<input type="hidden" name="idempotencyKey" value="${idempotencyKey}">
 <div class="field"><label for="name">${labels.name}</label>${fieldError('name', errors)}
 <input id="name" name="name" value="${form.name}" autocomplete="name" required maxlength="${limits.name}"${describedBy('name', errors)}></div>
 <div class="field"><label for="email">${labels.email}</label>${fieldError('email', errors)}
@@ -96,9 +111,17 @@ ${products.map((product) => html`<option value="${product.id}"${product.id === f
   return page({ title: 'Order a cake — cake shop', body });
 }
 
-export function orderPlacedPage(name: string, orderId: string, statusUrl: string): SafeHtml {
-  const body = html`<h1>Thank you${name ? html`, ${firstName(name)}` : ''}</h1>
-<p role="status">Your order <strong class="order-id">${orderId}</strong> is placed. We have emailed you a confirmation with a link to cancel it.</p>
+export interface PlacedOrderView {
+  orderId: string;
+  cakeName: string;
+  quantity: number;
+  statusUrl: string;
+}
+
+/** The page the shop redirects to after placing an order, so Back, Forward and reload never post the form again. */
+export function orderPlacedPage({ orderId, cakeName, quantity, statusUrl }: PlacedOrderView): SafeHtml {
+  const body = html`<h1>Thank you for your order</h1>
+<p role="status">Your order <strong class="order-id">${orderId}</strong> (${quantity} × ${cakeName}) is placed. We have emailed you a confirmation with a link to cancel it.</p>
 <p><a class="button" href="${statusUrl}">See your order's status</a></p>
 <p><a href="/">Order another cake</a></p>`;
   return page({ title: 'Order placed — cake shop', body });
