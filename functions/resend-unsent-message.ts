@@ -8,6 +8,7 @@ import { Mailer } from './lib/email';
 import { OrderNotFound } from './lib/errors';
 import { feedbackNotice } from './lib/feedback-notice';
 import { logger, startInvocationLog } from './lib/logger';
+import { noticeStep } from './lib/notices';
 import type { Order } from './lib/order';
 import { isOrderId, isUnsentMessage, unsentMessages, type UnsentMessage } from './lib/order';
 import { orderConfirmationStep } from './lib/order-confirmation';
@@ -29,6 +30,8 @@ const config = readConfig(
 const orders = new OrderRepository(config.ordersTableName);
 const mailer = new Mailer(config.senderEmail);
 
+const notices = noticeStep({ mailer, cakeMakerEmail: config.cakeMakerEmail, idempotencyTableName: config.idempotencyTableName });
+
 // The very steps the workflow runs, with the same idempotency records: a message that did go out after all
 // (its answer was lost) is not sent twice.
 const steps = {
@@ -41,7 +44,11 @@ const steps = {
     idempotencyTableName: config.idempotencyTableName,
   }),
   feedback: partnerNoticeStep(feedbackNotice({ ...config, orders })),
-} satisfies Record<UnsentMessage, { run: (key: { orderId: string }, order: Order) => Promise<unknown> }>;
+  cancellationConfirmation: {
+    run: (key: { orderId: string }, order: Order) => notices.run({ orderId: key.orderId, notice: 'cancellationConfirmed' }, order),
+    registerContext: notices.registerContext,
+  },
+} satisfies Record<UnsentMessage, { run: (key: { orderId: string }, order: Order) => Promise<unknown>; registerContext: (context?: Context) => void }>;
 
 export interface ResendUnsentMessageEvent {
   orderId: string;

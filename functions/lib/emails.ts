@@ -162,6 +162,15 @@ export function cancelledByCustomerEmail(order: Order): EmailMessage {
   });
 }
 
+export function cancellationConfirmedEmail(order: Order): EmailMessage {
+  return compose({
+    subject: `You cancelled your order for ${cakeName(order.productId)}`,
+    greeting: `Hello ${firstName(order.name)},`,
+    paragraphs: ['As you asked, we have cancelled your order, and the cake will not be baked.', 'You are welcome to order again at any time.'],
+    details: cakeDetails(order, false),
+  });
+}
+
 export function cancelledUnfulfilledEmail(order: Order): EmailMessage {
   return compose({
     subject: `Your order for ${cakeName(order.productId)} has been cancelled`,

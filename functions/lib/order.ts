@@ -46,6 +46,7 @@ export const unsentMessageField = {
   orderConfirmation: 'orderConfirmationUnsentAt',
   reminder: 'reminderUnsentAt',
   feedback: 'feedbackUnsentAt',
+  cancellationConfirmation: 'cancellationConfirmationUnsentAt',
 } as const;
 export type UnsentMessage = keyof typeof unsentMessageField;
 type UnsentMessageField = (typeof unsentMessageField)[UnsentMessage];
@@ -54,6 +55,7 @@ export const unsentMessageLabels: Record<UnsentMessage, string> = {
   orderConfirmation: "The customer's order confirmation",
   reminder: "The cake maker's reminder",
   feedback: "The customer's feedback to customer service",
+  cancellationConfirmation: "The customer's confirmation of their cancellation",
 };
 
 export function isUnsentMessage(value: unknown): value is UnsentMessage {
@@ -97,6 +99,7 @@ export interface Order extends OrderDetails {
   orderConfirmationUnsentAt?: string;
   reminderUnsentAt?: string;
   feedbackUnsentAt?: string;
+  cancellationConfirmationUnsentAt?: string;
 }
 
 /** What anyone holding the order id may see: no contact details, codes or tokens. */

@@ -211,7 +211,7 @@ describeInBrowser('the cake shop in Chromium, on the whole local stack', () => {
     await page.close();
   });
 
-  it('GIVEN an order waiting for the cake maker WHEN the customer cancels from the confirmation email THEN the order is CANCELLED and /ops marks the caught error in Ask Cake Maker', async () => {
+  it('GIVEN an order waiting for the cake maker WHEN the customer cancels from the confirmation email THEN the order is CANCELLED, the customer is sent a confirmation and /ops marks the caught error in Ask Cake Maker', async () => {
     const page = await browser.newPage();
     const customer = newCustomer();
     const { orderId, statusUrl } = await placeOrder(page, customer);
@@ -225,12 +225,13 @@ describeInBrowser('the cake shop in Chromium, on the whole local stack', () => {
     expect(await page.textContent('h1')).toBe('Your order is cancelled');
     const toldCakeMaker = await waitForEmail(mailbox, { to: cakeMakerEmail, subject: 'Cancelled: order', mentioning: orderId });
     expect(toldCakeMaker.body.text).toContain(`Customer: ${customer.name}`);
+    await waitForEmail(mailbox, { to: customer.email, subject: 'You cancelled your order', mentioning: orderId });
 
     expect(await statusPageSays(page, statusUrl, 'Cancelled')).toContain('Cancelled');
     await opsShows(page, orderId, 'SUCCEEDED');
     await screenshot(page, 'ops-execution-cancelled');
     expect(await page.textContent('#path-text')).toContain('Error caught in: Ask Cake Maker.');
-    expect(await page.textContent('#path-text')).toContain('Mark Order Cancelled By Customer → Tell Cake Maker Order Cancelled → Order Cancelled.');
+    expect(await page.textContent('#path-text')).toContain('Mark Order Cancelled By Customer → Tell Cake Maker Order Cancelled → Confirm Cancellation To Customer → Order Cancelled.');
     expect(await page.locator('#graph svg g.node.caught').count()).toBe(1);
     await page.close();
   });

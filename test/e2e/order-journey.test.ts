@@ -1,7 +1,7 @@
 import { linkTo } from '../support/mailbox';
 import { anOrderAwaitingTheCakeMaker } from '../steps/given';
 import { closeShop, openShop, readsEmail, type Shop } from '../steps/shop';
-import { anEmailArrives, statesEntered, theExecution, theExecutionAt, theExecutionEnds, theOrder, theOrderReaches } from '../steps/then';
+import { anEmailArrives, emailsTo, statesEntered, theExecution, theExecutionAt, theExecutionEnds, theOrder, theOrderReaches } from '../steps/then';
 import { anOrderRequest, customerPlacesOrder, formOn, json, personFollowsLinkAndSubmits, personOpens, personPostsForm } from '../steps/when';
 
 jest.setTimeout(120_000);
@@ -74,16 +74,18 @@ describe('an order from placement to feedback', () => {
     expect((await theExecutionAt(shop, executionArn ?? 'missing')).name).toBe(`order-${orderId}`);
   });
 
-  scenario('a customer cancels before the cake maker has finished, and the cake maker is told not to bake', async () => {
+  scenario('a customer cancels before the cake maker has finished: the cake maker is told not to bake and the customer gets a confirmation, each once', async () => {
     // GIVEN an order waiting for the cake maker
     const order = await anOrderAwaitingTheCakeMaker(shop);
 
     // WHEN the customer cancels through the link in their email
     const cancelled = await personFollowsLinkAndSubmits(order.cancelLink);
 
-    // THEN the order is cancelled by the customer and the cake maker hears of it
+    // THEN the order is cancelled by the customer, the cake maker hears of it and the customer is sent a confirmation
     expect(cancelled.status).toBe(200);
     await anEmailArrives(shop, { to: shop.people.cakeMaker, subject: `Cancelled: order ${order.orderId}` });
+    const confirmation = await anEmailArrives(shop, { to: order.request.email, subject: 'You cancelled your order', mentioning: order.orderId });
+    expect(confirmation.body.text).toContain('we have cancelled your order');
     await theExecutionEnds(shop, order.orderId);
     expect((await theOrderReaches(shop, order.orderId, 'CANCELLED')).status).toBe('CANCELLED');
     expect(await statesEntered(shop, order.orderId)).toEqual([
@@ -92,8 +94,17 @@ describe('an order from placement to feedback', () => {
       'Ask Cake Maker',
       'Mark Order Cancelled By Customer',
       'Tell Cake Maker Order Cancelled',
+      'Confirm Cancellation To Customer',
       'Order Cancelled',
     ]);
+    // AND, the execution over, each of the order's emails was sent exactly once
+    const sent = await Promise.all([
+      emailsTo(shop, { to: order.request.email, subject: 'We have your order', mentioning: order.orderId }),
+      emailsTo(shop, { to: shop.people.cakeMaker, subject: 'New order to bake', mentioning: order.orderId }),
+      emailsTo(shop, { to: shop.people.cakeMaker, subject: `Cancelled: order ${order.orderId}` }),
+      emailsTo(shop, { to: order.request.email, subject: 'You cancelled your order', mentioning: order.orderId }),
+    ]);
+    expect(sent.map((emails) => emails.length)).toEqual([1, 1, 1, 1]);
   });
 
   scenario('a customer cannot cancel once the cake maker has marked the cake ready', async () => {

@@ -64,6 +64,7 @@ const optionalSteps: Record<string, string> = {
   'Send Order Confirmation': 'Record Order Confirmation Not Sent',
   'Remind Cake Maker': 'Keep Waiting For Cake Maker',
   'Forward Feedback': 'Record Feedback Not Forwarded',
+  'Confirm Cancellation To Customer': 'Record Cancellation Confirmation Not Sent',
 };
 
 const stepFunctionsErrors = [

@@ -24,8 +24,8 @@ interface Run {
   executionArn: string;
   /** Payloads each stand-in handler received, in order. */
   calls: Map<HandlerName, Record<string, unknown>[]>;
-  /** Handlers that throw, by name; a test removes the fault by deleting the entry. */
-  faults: Partial<Record<HandlerName, () => Error>>;
+  /** Handlers that throw, by name, given their payload (none for `undefined`); a test removes the fault by deleting the entry. */
+  faults: Partial<Record<HandlerName, (payload: Record<string, unknown>) => Error | undefined>>;
   /** Answers the callback task the named handler was last invoked for. */
   answer(handler: HandlerName, output?: object): Promise<void>;
 }
@@ -38,8 +38,8 @@ async function placeOrder(faults: Run['faults'] = {}): Promise<Run> {
       arnOf(handler),
       (payload: unknown) => {
         calls.set(handler, [...(calls.get(handler) ?? []), payload as Record<string, unknown>]);
-        const fault = faults[handler];
-        if (fault) throw fault();
+        const error = faults[handler]?.(payload as Record<string, unknown>);
+        if (error) throw error;
         return {};
       },
     ]),
@@ -188,6 +188,18 @@ describe('a step that does not decide the order fails', () => {
     expect((await statesEntered(run)).slice(-4)).toEqual(['Keep Waiting For Cake Maker', 'Cancel Unfulfilled Order', 'Tell Customer Order Cancelled', 'Order Cancelled']);
   });
 
+  it('GIVEN the customer cancelled and their confirmation cannot be sent WHEN its retries run out THEN that is recorded and the order still ends cancelled', async () => {
+    run = await placeOrder({ sendNotice: (payload) => (payload.notice === 'cancellationConfirmed' ? emailDown() : undefined) });
+    await run.engine.sendTaskFailure({ taskToken: run.calls.get('askCakeMaker')?.[0]?.taskToken as string, error: 'OrderCancelled' });
+    await run.engine.whenIdle();
+
+    await retriesRunOut(run, 'Confirm Cancellation To Customer');
+
+    expect((await statesEntered(run)).slice(-4)).toEqual(['Tell Cake Maker Order Cancelled', 'Confirm Cancellation To Customer', 'Record Cancellation Confirmation Not Sent', 'Order Cancelled']);
+    expect(run.calls.get('recordUnsentMessage')).toEqual([expect.objectContaining({ orderId: 'o-1', message: 'cancellationConfirmation' })]);
+    expect(await status(run)).toBe('SUCCEEDED');
+  });
+
   it('GIVEN the feedback cannot be forwarded WHEN its retries run out THEN that is recorded and the order completes', async () => {
     run = await placeOrder({ forwardFeedback: emailDown });
     await run.answer('askCakeMaker');
@@ -214,14 +226,15 @@ describe('the business endings', () => {
     expect((await statesEntered(run)).at(-1)).toBe('Remind Cake Maker');
   });
 
-  it('GIVEN the customer cancels WHEN the wait fails with OrderCancelled THEN the order is marked cancelled and the cake maker told', async () => {
+  it('GIVEN the customer cancels WHEN the wait fails with OrderCancelled THEN the order is marked cancelled, the cake maker told and the customer sent a confirmation', async () => {
     run = await placeOrder();
     const token = run.calls.get('askCakeMaker')?.[0]?.taskToken as string;
 
     await run.engine.sendTaskFailure({ taskToken: token, error: 'OrderCancelled' });
     await run.engine.whenIdle();
 
-    expect((await statesEntered(run)).slice(-3)).toEqual(['Mark Order Cancelled By Customer', 'Tell Cake Maker Order Cancelled', 'Order Cancelled']);
+    expect((await statesEntered(run)).slice(-4)).toEqual(['Mark Order Cancelled By Customer', 'Tell Cake Maker Order Cancelled', 'Confirm Cancellation To Customer', 'Order Cancelled']);
+    expect(run.calls.get('sendNotice')?.map((payload) => payload.notice)).toEqual(['cancelledByCustomer', 'cancellationConfirmed']);
   });
 
   it('GIVEN the customer never confirms delivery WHEN the wait times out THEN the order closes as delivered unconfirmed', async () => {

@@ -79,6 +79,33 @@ describe('ops re-sending what was not sent', () => {
     expect(emailsTo('ada@example.com')).toHaveLength(1);
   });
 
+  it('GIVEN the customer\'s cancellation confirmation was not sent WHEN ops re-send it THEN the customer gets it once, even when ops press twice', async () => {
+    const { orderId } = await world.given.placedOrder();
+    world.shop.ses.on(SendEmailCommand).rejectsOnce(emailDown()).resolves({ MessageId: 'sent' });
+    const notice = taskEvent(orderId, { notice: 'cancellationConfirmed' as const });
+    await expect(world.handlers.sendNotice(notice, lambdaContext())).rejects.toMatchObject({ name: 'DependencyUnavailable' });
+    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'cancellationConfirmation' as const }), lambdaContext());
+
+    const first = await world.handlers.resendUnsentMessage({ orderId, message: 'cancellationConfirmation' as const }, lambdaContext());
+    const again = await world.handlers.resendUnsentMessage({ orderId, message: 'cancellationConfirmation' as const }, lambdaContext());
+
+    expect([first.outcome, again.outcome]).toEqual(['sent', 'notUnsent']);
+    // The SES fake lists every SendEmail call: the one refused while email was down, then the re-send.
+    expect(emailsTo('ada@example.com').map((email) => email.subject)).toEqual([expect.stringContaining('You cancelled your order'), expect.stringContaining('You cancelled your order')]);
+    expect((await storedOrder(world.shop, orderId)).cancellationConfirmationUnsentAt).toBeUndefined();
+  });
+
+  it('GIVEN the workflow sent the cancellation confirmation but lost the answer WHEN ops re-send it THEN the shared idempotency record keeps it to one email', async () => {
+    const { orderId } = await world.given.placedOrder();
+    world.shop.ses.reset();
+    await world.handlers.sendNotice(taskEvent(orderId, { notice: 'cancellationConfirmed' as const }), lambdaContext());
+    await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'cancellationConfirmation' as const }), lambdaContext());
+
+    await world.handlers.resendUnsentMessage({ orderId, message: 'cancellationConfirmation' as const }, lambdaContext());
+
+    expect(emailsTo('ada@example.com')).toHaveLength(1);
+  });
+
   it('GIVEN email is still down WHEN ops re-send THEN it fails with DependencyUnavailable and the order still lists the message', async () => {
     const { orderId } = await world.given.placedOrder();
     await world.handlers.recordUnsentMessage(taskEvent(orderId, { message: 'orderConfirmation' as const }), lambdaContext());

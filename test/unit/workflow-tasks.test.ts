@@ -267,6 +267,7 @@ describe('Set Order Status', () => {
 describe('Send Notice', () => {
   it.each([
     ['cancelledByCustomer', shopEmails.cakeMaker, 'Cancelled'],
+    ['cancellationConfirmed', 'ada@example.com', 'You cancelled your order'],
     ['cancelledUnfulfilled', 'ada@example.com', 'has been cancelled'],
     ['orderFailed', 'ada@example.com', 'problem with your order'],
   ] as const)('GIVEN an order WHEN the %s notice is sent twice THEN %s gets one email about it', async (notice, recipient, subjectText) => {
