@@ -2,7 +2,7 @@
  * dynalite in a worker thread of its own, started by dynamodb.ts: every DynamoDB request the handlers make is
  * parsed, evaluated and written to LevelDB here, off the thread that runs the engine and the API.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 
 export interface DynamoDbWorkerData {
@@ -29,10 +29,16 @@ const dynalite = require(data.dynalite) as (options: { path?: string; createTabl
 const server = dynalite({ path: data.path, createTableMs: 0 });
 
 const counters = new Int32Array(data.counters);
-server.prependListener('request', (request) => {
+// A fault for tests: every request waits this long before dynalite sees it, as a DynamoDB answering slowly would.
+let delayMs = 0;
+const [answer] = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
+server.removeAllListeners('request');
+server.on('request', (request: IncomingMessage, response: ServerResponse) => {
   const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
   const index = data.operations.indexOf(operation);
   if (index !== -1) Atomics.add(counters, index, 1);
+  if (delayMs > 0) setTimeout(() => answer(request, response), delayMs);
+  else answer(request, response);
 });
 
 server.once('error', (error: NodeJS.ErrnoException) => post({ type: 'listen-error', code: error.code, message: error.message }));
@@ -42,7 +48,11 @@ server.listen(data.port, data.host, () => {
 });
 
 // Closing the server closes dynalite's LevelDB too; the thread then ends on its own.
-stack.on('message', (message: string) => {
+stack.on('message', (message: string | { delayMs: number }) => {
+  if (typeof message === 'object') {
+    delayMs = message.delayMs;
+    return;
+  }
   if (message !== 'close') return;
   server.close();
   server.closeAllConnections();

@@ -32,6 +32,8 @@ export interface LocalDynamoDb {
   port: number;
   /** Requests received so far, by operation; read without a round trip to the DynamoDB thread. */
   requestCounts(): Record<CountedOperation, number>;
+  /** A fault for tests: holds every request this long before answering it; 0 ends the fault. */
+  delayRequests(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startDynamoDb(port: number, dataDir: string): Promise<Loca
     port: bound,
     requestCounts: () =>
       Object.fromEntries(countedOperations.map((operation, index) => [operation, Atomics.load(view, index)])) as Record<CountedOperation, number>,
+    delayRequests: (ms) => worker.postMessage({ delayMs: ms }),
     close: async () => {
       worker.postMessage('close');
       // In-flight requests finish and LevelDB closes cleanly; a stuck one must not hang the stack's stop.

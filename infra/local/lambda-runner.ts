@@ -89,6 +89,14 @@ export class LambdaFunction {
     this.concurrency = config.concurrency ?? defaultConcurrency;
   }
 
+  /** A fault for tests: kills one sandbox mid-invocation, if one is busy. Resolves whether there was one. */
+  async killBusySandbox(): Promise<boolean> {
+    const [sandbox] = this.#busy;
+    if (!sandbox) return false;
+    await sandbox.kill();
+    return true;
+  }
+
   /** Sandboxes alive now, warm or busy. */
   get sandboxes(): number {
     return this.#idle.length + this.#busy.size;

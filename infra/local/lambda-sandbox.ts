@@ -176,6 +176,15 @@ export class Sandbox {
     });
   }
 
+  /**
+   * Kills the runtime as a failing host would: the invocation in flight fails with Runtime.ExitError, as when the
+   * handler exits, and the sandbox is never used again.
+   */
+  async kill(): Promise<void> {
+    await this.worker.terminate();
+    await this.#exited;
+  }
+
   /** Stops the worker, whatever it is doing, and resolves once its thread has exited. */
   async terminate(): Promise<void> {
     this.#end();

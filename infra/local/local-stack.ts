@@ -44,6 +44,11 @@ export interface RunningStack {
   stateMachineArn: string;
   dataDir: string;
   email: LocalEmailService;
+  /** Faults a test can cause: DynamoDB answering slowly, a sandbox of a function dying mid-invocation. */
+  faults: {
+    delayDynamoDb(ms: number): void;
+    killBusySandbox(handler: HandlerName): Promise<boolean>;
+  };
   stop(): Promise<void>;
 }
 
@@ -209,7 +214,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     await listen(api, ports.shop, portSpecs.shop);
     stops.push(() => closeServer(api));
 
-    return { urls, stateMachineArn, dataDir, email, stop };
+    const faults = {
+      delayDynamoDb: (ms: number) => dynamodb.delayRequests(ms),
+      killBusySandbox: (handler: HandlerName) => functions[handler].killBusySandbox(),
+    };
+    return { urls, stateMachineArn, dataDir, email, faults, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,4 +1,5 @@
 import * as readline from 'node:readline';
+import { handlers, type HandlerName } from '../wiring';
 import { optionsFromEnvironment, startLocalStack, type RunningStack } from './local-stack';
 
 function banner(stack: RunningStack, testClock: boolean): string {
@@ -24,8 +25,9 @@ function banner(stack: RunningStack, testClock: boolean): string {
 }
 
 /**
- * With the test clock, the e2e tests drive an email outage through stdin: `email off` and `email on`. Only the
- * test clock enables it, so an ordinary `npm start` never reads the terminal.
+ * The e2e tests cause faults through stdin: `email off` and `email on`, `dynamodb delay <ms>` (0 ends it), and
+ * `lambda kill <handler>` (one busy sandbox dies mid-invocation). Only the test clock or LOCAL_TEST_COMMANDS=1
+ * enables them, so an ordinary `npm start` never reads the terminal.
  */
 function acceptTestCommands(stack: RunningStack): void {
   const lines = readline.createInterface({ input: process.stdin });
@@ -33,9 +35,17 @@ function acceptTestCommands(stack: RunningStack): void {
     const command = line.trim();
     const done = (message: string) => () => console.log(message);
     const failed = (error: unknown) => console.error(`${command} failed: ${String(error)}`);
+    const [verb, argument = ''] = command.split(/\s+/).slice(1);
     if (command === 'email off') stack.email.stop().then(done('Email service stopped'), failed);
     else if (command === 'email on') stack.email.start().then(done('Email service started'), failed);
-    else if (command !== '') console.error(`Unknown command ${JSON.stringify(command)}: use "email off" or "email on"`);
+    else if (command.startsWith('dynamodb ') && verb === 'delay' && /^\d+$/.test(argument)) {
+      stack.faults.delayDynamoDb(Number(argument));
+      console.log(`DynamoDB delay ${argument} ms`);
+    } else if (command.startsWith('lambda ') && verb === 'kill' && argument in handlers) {
+      stack.faults.killBusySandbox(argument as HandlerName).then((killed) => console.log(`Killed sandboxes of ${argument}: ${killed ? 1 : 0}`), failed);
+    } else if (command !== '') {
+      console.error(`Unknown command ${JSON.stringify(command)}: use "email off", "email on", "dynamodb delay <ms>" or "lambda kill <handler>"`);
+    }
   });
 }
 
@@ -62,7 +72,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
-  if (options.testClock) acceptTestCommands(stack);
+  if (options.testClock || process.env.LOCAL_TEST_COMMANDS === '1') acceptTestCommands(stack);
   console.log(banner(stack, options.testClock));
 }
 

@@ -37,6 +37,8 @@ async function closeWorld(world: World | undefined): Promise<void> {
   await world.stack.stop();
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function target(world: World, onAccepted?: LoadTarget['onAccepted']): LoadTarget {
   return { shopUrl: world.stack.urls.shop, mail: world.mail, deadline: world.deadline, onAccepted };
 }
@@ -136,5 +138,45 @@ describe('the shop under load', () => {
     // THEN every order completes with its emails sent once, each having retried through the outage
     const outcomes = await everyAcceptedOrderCompletes(current, await done);
     expect(outcomes.retries).toBeGreaterThanOrEqual(20);
+  });
+
+  scenario('DynamoDB answering slowly, at first past the handlers\' request timeout: every order completes, each email once', async () => {
+    // GIVEN a shop whose DynamoDB holds every request 4 s, past the 3 s the handlers wait for an answer
+    world = await openWorld();
+    const current = world;
+    await current.stack.delayDynamoDb(4000);
+
+    // WHEN 20 customers order at once, and after 10 s DynamoDB answers within half a second
+    const run = driveOrders(target(current), 20, 20);
+    await sleep(10_000);
+    await current.stack.delayDynamoDb(500);
+    const done = await run;
+    await current.stack.delayDynamoDb(0);
+
+    // THEN customers were told to come back while it was slow, and every order completes with its emails sent once
+    expect(done.busy).toBeGreaterThan(0);
+    await everyAcceptedOrderCompletes(current, done);
+  });
+
+  scenario('sandboxes dying mid-invocation under load: every order completes, each email once', async () => {
+    // GIVEN a shop taking orders from 15 customers at once
+    world = await openWorld();
+    const current = world;
+    const run = driveOrders(target(current), 30, 15);
+    let finished = false;
+    const done = run.finally(() => (finished = true));
+
+    // WHEN sandboxes of the function that completes orders die mid-invocation, three times. Only that function:
+    // SES takes no idempotency key, so a sandbox killed between SES accepting an email and the step's record being
+    // saved would send that email again on retry (see the README)
+    let kills = 0;
+    while (!finished && kills < 3) {
+      if (await current.stack.killBusySandbox('setOrderStatus')) kills += 1;
+      await sleep(20);
+    }
+
+    // THEN the killed invocations were retried, and every order completes with its emails sent once
+    expect(kills).toBeGreaterThan(0);
+    await everyAcceptedOrderCompletes(current, await done);
   });
 });

@@ -58,7 +58,7 @@ export class LocalStack {
   ): Promise<LocalStack> {
     const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'cake-shop-e2e-'));
     const ports = { ...(await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0 })), ...options.ports };
-    const environment = { LOCAL_TEST_CLOCK: options.realClock ? '0' : '1', ...options.environment };
+    const environment = { LOCAL_TEST_CLOCK: options.realClock ? '0' : '1', LOCAL_TEST_COMMANDS: '1', ...options.environment };
     const stack = new LocalStack(dataDir, ports, options.dataDir === undefined, environment, options.nodeArgs ?? []);
     try {
       await stack.launch();
@@ -154,6 +154,18 @@ export class LocalStack {
 
   emailUp(): Promise<void> {
     return this.command('email on', 'Email service started');
+  }
+
+  /** Holds every DynamoDB request `ms` before answering it, as a slow DynamoDB would; 0 ends it. */
+  delayDynamoDb(ms: number): Promise<void> {
+    return this.command(`dynamodb delay ${ms}`, `DynamoDB delay ${ms} ms`);
+  }
+
+  /** Kills one sandbox of the function mid-invocation, if one is busy; resolves whether one was. */
+  async killBusySandbox(handler: string): Promise<boolean> {
+    const from = this.output.length;
+    await this.command(`lambda kill ${handler}`, `Killed sandboxes of ${handler}: `);
+    return this.output.slice(from).includes(`Killed sandboxes of ${handler}: 1`);
   }
 
   /**
