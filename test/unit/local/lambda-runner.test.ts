@@ -315,4 +315,39 @@ describe('the concurrency limit', () => {
     fs.writeFileSync(releaseFile, '');
     await busy;
   });
+
+  test('lets a caller that may wait (the API front door) take the next free sandbox instead of being throttled', async () => {
+    // GIVEN a function limited to 1 invocation at once, busy
+    const fn = lambdaFunction('waiting-handler', { concurrency: 1 });
+    const releaseFile = marker('release');
+    const startedFile = marker('started');
+    const busy = fn.invoke({ startedFile, releaseFile });
+    await fileAppears(startedFile);
+
+    // WHEN a caller that may wait 30 s invokes it, and then the busy invocation finishes
+    const waiting = fn.invoke({ startedFile: marker('started'), releaseFile }, undefined, { waitForSandboxMs: 30_000 });
+    fs.writeFileSync(releaseFile, '');
+
+    // THEN both ran, in the one sandbox
+    await expect(Promise.all([busy, waiting])).resolves.toEqual([{ released: true }, { released: true }]);
+    expect(fn.sandboxes).toBe(1);
+  });
+
+  test('throttles a caller that may wait once its wait is over and no sandbox came free', async () => {
+    // GIVEN a function limited to 1 invocation at once, busy until told otherwise
+    const fn = lambdaFunction('waiting-handler', { concurrency: 1 });
+    const releaseFile = marker('release');
+    const startedFile = marker('started');
+    const busy = fn.invoke({ startedFile, releaseFile });
+    await fileAppears(startedFile);
+
+    // WHEN a caller that may wait 50 ms invokes it
+    const waiting = fn.invoke({ startedFile: marker('started'), releaseFile }, undefined, { waitForSandboxMs: 50 });
+
+    // THEN it is throttled without running
+    await expect(waiting).rejects.toBeInstanceOf(TooManyRequestsException);
+    fs.writeFileSync(releaseFile, '');
+    await busy;
+  });
 });
+
