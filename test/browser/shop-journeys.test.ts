@@ -345,11 +345,28 @@ describeInBrowser('the cake shop in Chromium, on the whole local stack', () => {
     await page.waitForSelector('.error-summary');
 
     expect(response.status()).toBe(400);
-    expect(await page.textContent('#name-error')).toContain('name must not be empty');
-    expect(await page.textContent('#email-error')).toContain('email must look like name@example.com');
+    expect(await page.textContent('#name-error')).toContain('Your name must not be empty');
+    expect(await page.textContent('#email-error')).toContain('Email address must look like name@example.com');
     expect(await page.getAttribute('#email', 'aria-invalid')).toBe('true');
     expect(await page.inputValue('#address')).toBe('1 Cake Lane');
     await screenshot(page, 'shop-validation-errors');
+    await page.close();
+  });
+
+  it('GIVEN a cake the shop does not sell and a quantity of 0 WHEN the form is sent THEN the errors say "Cake" and "How many", as the labels do, and never the API\'s field names', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${shop}/`);
+    await fillOrderForm(page, newCustomer());
+    await page.locator('#productId option').first().evaluate((option) => option.setAttribute('value', 'pavlova'));
+    await page.getByLabel('Cake', { exact: true }).selectOption('pavlova');
+    await page.getByLabel('How many').fill('0');
+
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.waitForSelector('.error-summary');
+
+    expect(await page.textContent('#productId-error')).toBe('Cake: choose one of the cakes in the list.');
+    expect(await page.textContent('#quantity-error')).toBe('How many: enter a whole number from 1 to 20.');
+    expect(await page.textContent('.error-summary')).not.toMatch(/productId|quantity|pavlova/);
     await page.close();
   });
 
@@ -390,6 +407,26 @@ describeInBrowser('the cake shop in Chromium, on the whole local stack', () => {
     expect(idempotencyKey).not.toBe('');
     expect(first).toBeDefined();
     expect(second).toBe(first);
+  });
+
+  it('GIVEN an order placed from a form WHEN the same form is sent again with other details THEN the page says the form was used and offers a new order, in the page\'s words', async () => {
+    const form = await (await fetch(`${shop}/`)).text();
+    const idempotencyKey = /name="idempotencyKey" value="([^"]+)"/.exec(form)?.[1] ?? '';
+    const send = (quantity: string) =>
+      fetch(`${shop}/`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: shop },
+        body: new URLSearchParams({ ...newCustomer(), address: '1 Cake Lane', productId: 'carrot-cake', quantity, message: '', idempotencyKey }).toString(),
+      });
+    await send('1');
+
+    const changed = await send('2');
+    const page = await changed.text();
+
+    expect(changed.status).toBe(409);
+    expect(page).toContain('This form has already placed an order with other details.');
+    expect(page).toContain('<a href="/">Start a new order</a>');
+    expect(page).not.toContain('Idempotency-Key');
   });
 
   it('GIVEN the cake maker\'s email WHEN it is opened in the local email viewer THEN its HTML names the cake, the customer and the button link, in the shop\'s font, and fits a phone', async () => {

@@ -51,6 +51,22 @@ const labels: Record<OrderField, string> = {
   message: 'Message on the cake (optional)',
 };
 
+/** What the page calls each field in an error: its label, without "(optional)". */
+const errorNames: Record<OrderField, string> = { ...labels, message: 'Message on the cake' };
+
+/**
+ * The API's errors name its JSON fields (`productId`, `quantity`), which this page never shows; the page says them
+ * in the words of its own labels. The API's JSON errors stay as they are for the API's callers.
+ */
+export function inPageWords(error: FieldError): string {
+  if (error.field === 'productId' && / is not a cake we sell\.$/.test(error.message)) return 'Cake: choose one of the cakes in the list.';
+  if (error.field === 'quantity') return `How many: enter a whole number from ${limits.minQuantity} to ${limits.maxQuantity}.`;
+  if (error.field === 'Idempotency-Key') return 'This form has already placed an order with other details. To order another cake, start a new order.';
+  const field = error.field as OrderField;
+  if (Object.hasOwn(errorNames, field) && error.message.startsWith(`${field} `)) return `${errorNames[field]}${error.message.slice(field.length)}`;
+  return error.message;
+}
+
 export interface ShopView {
   /** The Idempotency-Key every submission of this form sends; it is also in the page's address. */
   idempotencyKey: string;
@@ -61,7 +77,7 @@ export interface ShopView {
 }
 
 function fieldError(field: OrderField, errors: readonly FieldError[]): SafeHtml | string {
-  const messages = errors.filter((error) => error.field === field).map((error) => error.message);
+  const messages = errors.filter((error) => error.field === field).map(inPageWords);
   return messages.length > 0 ? html`<p class="field-error" id="${field}-error">${messages.join(' ')}</p>` : '';
 }
 
@@ -80,7 +96,11 @@ export function shopPage({ idempotencyKey, form = emptyForm, errors = [], proble
   const summary = [
     ...(problem ? [html`<li>${problem}</li>`] : []),
     ...errors.map((error) =>
-      known.has(error.field) ? html`<li><a href="#${error.field}">${error.message}</a></li>` : html`<li>${error.field}: ${error.message}</li>`,
+      known.has(error.field)
+        ? html`<li><a href="#${error.field}">${inPageWords(error)}</a></li>`
+        : error.field === 'Idempotency-Key'
+          ? html`<li>${inPageWords(error)} <a href="/">Start a new order</a></li>`
+          : html`<li>${inPageWords(error)}</li>`,
     ),
   ];
   const body = html`<h1>Order a cake</h1>
