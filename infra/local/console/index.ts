@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { messagePage, confirmPage, executionPage, executionPath, executionStatuses, executionVersion, listPage, resendConfirmPage, type OpsAction, type StatusFilter } from './ops-pages';
+import { messagePage, confirmPage, minimumSearchPrefix, executionPage, executionPath, executionStatuses, executionVersion, listPage, resendConfirmPage, type OpsAction, type StatusFilter } from './ops-pages';
 import { isOrderId, isUnsentMessage, unsentMessages, type OrderSummary, type UnsentMessage } from '../../../functions/lib/order';
 import { redirect, securityHeaders, sendHtml } from './html';
 import type { FieldError } from '../../../functions/lib/http';
@@ -175,8 +175,13 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     if (search) {
       const name = search.startsWith(orderExecutionPrefix) ? search : `${orderExecutionPrefix}${search}`;
       const found = await reader.describe(name);
-      const executions = found && (!status || found.status === status) ? [found] : [];
-      sendHtml(res, 200, listPage({ executions, status, search, notFound: found ? undefined : name }));
+      if (found) {
+        sendHtml(res, 200, listPage({ executions: !status || found.status === status ? [found] : [], status, search }));
+        return;
+      }
+      // An order id is long to type or paste whole; its first 8 characters almost always name one order.
+      const byPrefix = name.length - orderExecutionPrefix.length >= minimumSearchPrefix ? await reader.findByNamePrefix(name, status, pageSize) : [];
+      sendHtml(res, 200, listPage({ executions: byPrefix, status, search, notFound: byPrefix.length > 0 ? undefined : name }));
       return;
     }
     const page = await reader.listExecutions(status, url.searchParams.get('page') ?? undefined, pageSize);

@@ -4,6 +4,9 @@ import { html, page, type SafeHtml } from './html';
 import { Redactor, historySecret, recordSecret, redact } from './redact';
 import { unsentMessageField, unsentMessageLabels, unsentMessages, type UnsentMessage } from '../../../functions/lib/order';
 
+
+/** How many characters of an order id a search needs before it also lists the executions whose id starts with them. */
+export const minimumSearchPrefix = 8;
 export const executionStatuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
 export type StatusFilter = (typeof executionStatuses)[number];
 
@@ -59,10 +62,10 @@ export function listPage(view: ListView): SafeHtml {
 ${executionStatuses.map((status) => html`<option value="${status}"${status === view.status ? html` selected` : ''}>${status}</option>`)}
 </select></p>
 <p><label for="order">Order id</label>
-<input id="order" name="order" value="${view.search}" placeholder="order-… or the order id" autocomplete="off" spellcheck="false"></p>
+<input id="order" name="order" value="${view.search}" placeholder="order id, or its first ${minimumSearchPrefix} characters" autocomplete="off" spellcheck="false"></p>
 <p><button type="submit">Show</button></p>
 </form>
-${view.notFound ? html`<p class="notice" role="status">No execution is named ${view.notFound}.</p>` : ''}
+${view.notFound ? html`<p class="notice" role="status">No execution is named ${view.notFound}, and none starts with it. A search by the start of an order id needs at least ${minimumSearchPrefix} of its characters.</p>` : ''}
 ${
   view.executions.length > 0
     ? html`<div class="table-wrap"><table>

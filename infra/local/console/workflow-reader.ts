@@ -80,6 +80,21 @@ export class WorkflowReader {
     return { executions: result.executions ?? [], nextToken: result.nextToken };
   }
 
+  /**
+   * Executions whose name starts with `prefix`, newest first, at most `limit`. ListExecutions has no name filter, on
+   * AWS either, so this reads its pages until it has enough; fine for one machine's executions.
+   */
+  async findByNamePrefix(prefix: string, status: ExecutionStatus | undefined, limit: number): Promise<ExecutionListItem[]> {
+    const found: ExecutionListItem[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.listExecutions(status, nextToken, 1000);
+      found.push(...page.executions.filter((execution) => execution.name?.startsWith(prefix)));
+      nextToken = page.nextToken;
+    } while (nextToken && found.length < limit);
+    return found.slice(0, limit);
+  }
+
   /** Execution ARNs follow from the state machine ARN and the name, as in AWS. */
   async executionArn(name: string): Promise<string> {
     return executionArnOf(await this.stateMachineArn(), name);

@@ -172,7 +172,23 @@ describe('the executions list', () => {
     const { status, body } = await get('/ops?order=%3Cb%3Enope');
 
     expect(status).toBe(200);
-    expect(body).toContain('No execution is named order-&lt;b&gt;nope.');
+    expect(body).toContain('No execution is named order-&lt;b&gt;nope, and none starts with it.');
+  });
+
+  it('GIVEN an order id WHEN its first 8 characters are searched for THEN its execution is the one listed', async () => {
+    await startOrder('2b81d932-5e0f-4c1a-9d7e-1f2a3b4c5d6e');
+    await startOrder('2b81d933-0000-4000-8000-000000000000');
+
+    const { body } = await get('/ops?order=2b81d932');
+
+    expect([...body.matchAll(/<th scope="row"><a href="\/ops\/executions\/([^"]+)">/g)].map((match) => match[1])).toEqual(['order-2b81d932-5e0f-4c1a-9d7e-1f2a3b4c5d6e']);
+  });
+
+  it('GIVEN fewer than 8 characters of an order id WHEN they are searched for THEN nothing is listed and the page says 8 are needed', async () => {
+    const { body } = await get('/ops?order=2b81d93');
+
+    expect(body).not.toContain('<th scope="row">');
+    expect(body).toContain('A search by the start of an order id needs at least 8 of its characters.');
   });
 });
 
