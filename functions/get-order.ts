@@ -10,7 +10,7 @@ import { renderPage } from './lib/pages/layout';
 import { executionNameFor } from './lib/workflow';
 import { orderNotFoundPage, orderStatusPage } from './lib/pages/order-pages';
 
-const config = readConfig({ ordersTableName: tables.orders.env, publicBaseUrl: commonEnv.publicBaseUrl });
+const config = readConfig({ ordersTableName: tables.orders.env, publicBaseUrl: commonEnv.publicBaseUrl }, { opsConsoleUrl: commonEnv.opsConsoleUrl });
 const orders = new OrderRepository(config.ordersTableName);
 
 /** Status and timeline of an order, as JSON or, for a browser, as a page. */
@@ -32,7 +32,7 @@ export const handler = async (event: APIGatewayProxyEventV2, context?: Context):
   }
   const summary = summariseOrder(order);
   if (html) {
-    const page = renderPage(orderStatusPage(summary), config.publicBaseUrl);
+    const page = renderPage(orderStatusPage(summary, { opsConsoleUrl: config.opsConsoleUrl.replace(/\/+$/, '') }), config.publicBaseUrl);
     return { ...page, headers: { ...page.headers, ...vary } };
   }
   return json(200, summary, vary);

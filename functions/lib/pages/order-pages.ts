@@ -12,8 +12,8 @@ const formActions: Record<LinkStep, string> = {
   delivered: '/order/delivered',
 };
 
-function details(rows: [string, string | number][]): SafeHtml {
-  return html`<dl>${rows.map(([label, value]) => html`<dt>${label}</dt><dd>${String(value)}</dd>`)}</dl>`;
+function details(rows: [string, string | number | SafeHtml][]): SafeHtml {
+  return html`<dl>${rows.map(([label, value]) => html`<dt>${label}</dt><dd>${typeof value === 'number' ? String(value) : value}</dd>`)}</dl>`;
 }
 
 /** An ISO timestamp as people read it: to the minute, in UTC, since the pages cannot know the reader's zone. */
@@ -105,7 +105,19 @@ ${errors.length > 0 ? html`<ul>${errors.map((error) => html`<li>${error.message}
   };
 }
 
-export function orderStatusPage(summary: OrderSummary): Page {
+export interface OrderStatusOptions {
+  /** The ops console's base URL, where there is one (the local stack's `/ops`); the execution ARN then links there. */
+  opsConsoleUrl?: string;
+}
+
+/** The execution ARN, linked to its page in the ops console when there is one; an ARN's last field is the execution's name. */
+function executionRow(executionArn: string, opsConsoleUrl: string | undefined): [string, string | SafeHtml] {
+  const name = executionArn.split(':').at(-1) ?? '';
+  const value = opsConsoleUrl && name ? html`<a href="${opsConsoleUrl}/executions/${encodeURIComponent(name)}">${executionArn}</a>` : executionArn;
+  return ['Execution (for ops)', value];
+}
+
+export function orderStatusPage(summary: OrderSummary, { opsConsoleUrl }: OrderStatusOptions = {}): Page {
   const entries = [...summary.timeline].reverse();
   return {
     statusCode: 200,
@@ -115,7 +127,7 @@ export function orderStatusPage(summary: OrderSummary): Page {
       ['Cake', summary.cake.name],
       ['Quantity', summary.quantity],
       ['Status', statusLabels[summary.status]],
-      ...(summary.executionArn ? [['Execution (for ops)', summary.executionArn] satisfies [string, string]] : []),
+      ...(summary.executionArn ? [executionRow(summary.executionArn, opsConsoleUrl)] : []),
     ])}
 <h2>Timeline</h2>
 <ol class="timeline" reversed>${entries.map(
