@@ -254,7 +254,7 @@ ${orderSection(order, name)}
   return page({
     title: `${name} — cake shop ops`,
     body,
-    scripts: ['mermaid.min.js', 'console.js'],
+    scripts: ['console.js'],
     head: running ? html`<noscript><meta http-equiv="refresh" content="5"></noscript>` : undefined,
   });
 }

@@ -277,7 +277,9 @@ describe('an execution page', () => {
 
     const sources = [...body.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]).filter((url) => !url.startsWith('#'));
     expect(sources.filter((url) => !url.startsWith('/') && url !== 'data:,')).toEqual([]);
-    expect(sources).toContain('/ops/assets/mermaid.min.js');
+    expect(sources).toContain('/ops/assets/console.js');
+    // The 5.5 MB drawing library is fetched by console.js once the drawing is near the screen, never by the markup.
+    expect(sources).not.toContain('/ops/assets/mermaid.min.js');
   });
 });
 
@@ -442,6 +444,25 @@ describeInBrowser('the execution page in Chromium', () => {
 
     expect(await statusOf(arn)).toBe('SUCCEEDED');
     expect(await page.textContent('#path-text')).toContain('Ask Cake Maker → Notify Delivery Company → Order Completed');
+    await page.close();
+  });
+
+  it('GIVEN an execution page on a short phone screen, its drawing below the fold WHEN it opens THEN the drawing library is fetched only once the reader scrolls to the drawing, which is then drawn', async () => {
+    await startOrder('lazy');
+    const page = await browser.newPage({ viewport: { width: phone.width, height: 160 } });
+    const fetched: string[] = [];
+    page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+    await page.goto(`${base}/ops/executions/order-lazy`, { waitUntil: 'load' });
+    await page.waitForSelector('#graph[data-drawing="waiting"]', { state: 'attached' });
+    // Two frames: the observer has had its first look at where the drawing is.
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+    const beforeScrolling = fetched.filter((path) => path.endsWith('/mermaid.min.js')).length;
+
+    await page.locator('#graph').scrollIntoViewIfNeeded();
+    await page.waitForSelector('#graph[data-rendered="true"]');
+
+    expect(beforeScrolling).toBe(0);
+    expect(fetched.filter((path) => path.endsWith('/mermaid.min.js'))).toHaveLength(1);
     await page.close();
   });
 

@@ -3,6 +3,35 @@
 (function () {
   var openKey = 'cake-shop-ops-open:' + location.pathname;
 
+  // Mermaid is 5.5 MB: only a page with a drawing fetches it, and only once the drawing is near the screen, so the
+  // rest of the page is readable at once on a phone; the path in words stands in until then.
+  function drawGraphWhenSeen() {
+    var target = document.getElementById('graph');
+    if (!target || !document.getElementById('graph-source')) return;
+    target.setAttribute('data-drawing', 'waiting');
+    function load() {
+      var script = document.createElement('script');
+      script.src = '/ops/assets/mermaid.min.js';
+      script.onload = drawGraph;
+      script.onerror = function () {
+        target.textContent = 'The drawing could not be loaded.';
+        target.setAttribute('data-rendered', 'error');
+      };
+      document.head.appendChild(script);
+    }
+    if (!('IntersectionObserver' in window)) return load();
+    var observer = new IntersectionObserver(
+      function (entries) {
+        if (!entries.some(function (entry) { return entry.isIntersecting; })) return;
+        observer.disconnect();
+        target.setAttribute('data-drawing', 'loading');
+        load();
+      },
+      { rootMargin: '200px' },
+    );
+    observer.observe(target);
+  }
+
   function drawGraph() {
     var source = document.getElementById('graph-source');
     var target = document.getElementById('graph');
@@ -64,6 +93,6 @@
   }
 
   restoreOpenDetails();
-  drawGraph();
+  drawGraphWhenSeen();
   followExecution();
 })();
