@@ -124,10 +124,15 @@ describe('the order workflow on the local engine', () => {
     await shop.harness.engine.sendTaskFailure({ taskToken: shop.cakeMaker.latest(), error: 'OrderCancelled', cause: 'Changed my mind' });
     await shop.harness.engine.whenIdle();
 
-    // THEN the order is cancelled by the customer and the cake maker told
-    expect((await shop.harness.statesEntered(execution)).slice(-3)).toEqual(['Mark Order Cancelled By Customer', 'Tell Cake Maker Order Cancelled', 'Order Cancelled']);
+    // THEN the order is cancelled by the customer, the cake maker told and the customer's cancellation confirmed
+    expect((await shop.harness.statesEntered(execution)).slice(-4)).toEqual([
+      'Mark Order Cancelled By Customer',
+      'Tell Cake Maker Order Cancelled',
+      'Confirm Cancellation To Customer',
+      'Order Cancelled',
+    ]);
     expect(shop.statuses).toEqual([{ status: 'CANCELLED', reason: 'The customer cancelled the order.' }]);
-    expect(shop.notices).toEqual(['cancelledByCustomer']);
+    expect(shop.notices).toEqual(['cancelledByCustomer', 'cancellationConfirmed']);
   });
 
   test('a delivery the customer never confirms closes the order as delivered unconfirmed after a week', async () => {
