@@ -23,6 +23,13 @@ export const settings = {
   retryBackoffRate: { default: 2 },
   retryMaxDelaySeconds: { default: 300 },
   retryMaxAttempts: { default: 40 },
+  /**
+   * A Lambda throttle (Lambda.TooManyRequestsException) is contention that clears as soon as an invocation ends, so
+   * it is retried soon, capped at 10 s, and for long: 400 attempts expect about 33 minutes (each waits 5 s on average).
+   */
+  throttleRetryIntervalSeconds: { default: 1 },
+  throttleRetryMaxDelaySeconds: { default: 10 },
+  throttleRetryMaxAttempts: { default: 400 },
   opsEmail: { default: '' },
   /** The account's SES maximum send rate (emails/s): 14 is a new production account's, 1 the sandbox's; 0 is no limit. */
   maxSendRate: { env: 'SES_MAX_SEND_RATE', default: 14 },

@@ -84,6 +84,9 @@ export const settingPlaceholders = {
   RetryBackoffRate: 'retryBackoffRate',
   RetryMaxDelaySeconds: 'retryMaxDelaySeconds',
   RetryMaxAttempts: 'retryMaxAttempts',
+  ThrottleRetryIntervalSeconds: 'throttleRetryIntervalSeconds',
+  ThrottleRetryMaxDelaySeconds: 'throttleRetryMaxDelaySeconds',
+  ThrottleRetryMaxAttempts: 'throttleRetryMaxAttempts',
 } as const satisfies Record<string, SettingName>;
 
 export const orderStateMachineFile = 'statemachines/order.asl.json';

@@ -44,7 +44,7 @@ interface StateMachine {
 
 /**
  * Transient failures of a task: the Lambda service failing or throttling (the errors AWS recommends every Lambda
- * task retries, and Lambda.TooManyRequestsException), the handler timing out or its sandbox dying, and
+ * task retries; Lambda.TooManyRequestsException has a retrier of its own), the handler timing out or its sandbox dying, and
  * DependencyUnavailable, the handlers' name for a service they need being down or throttling.
  */
 const transientErrors = [
@@ -52,7 +52,6 @@ const transientErrors = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.ClientExecutionTimeoutException',
-  'Lambda.TooManyRequestsException',
   'Lambda.Unknown',
   'Sandbox.Timedout',
   'Runtime.ExitError',
@@ -85,7 +84,7 @@ const stepFunctionsErrors = [
   'States.Runtime',
 ];
 
-const knownErrorNames = new Set<string>([...workflowErrorNames, ...transientErrors, ...stepFunctionsErrors]);
+const knownErrorNames = new Set<string>([...workflowErrorNames, ...transientErrors, 'Lambda.TooManyRequestsException', ...stepFunctionsErrors]);
 
 /** The definition as both targets deploy it: placeholders filled the way infra/order-definition.ts fills them. */
 function deployedDefinition(): StateMachine {
@@ -175,6 +174,26 @@ describe('the order state machine definition', () => {
     },
   );
 
+  it.each(lambdaTasks.map(([name, state]) => [name, state]))(
+    'Lambda task "%s" retries a Lambda throttle soon and for long, with the throttle budget from the settings',
+    (_name, state) => {
+      // GIVEN a task that invokes a Lambda function and the shop's default settings
+      const settings = resolveSettings();
+      // WHEN its first retrier is read
+      const [retrier] = state.Retry ?? [];
+      // THEN it takes the throttle alone, capped at a few seconds, with attempts enough for half an hour on average
+      expect(retrier).toEqual({
+        ErrorEquals: ['Lambda.TooManyRequestsException'],
+        IntervalSeconds: settings.throttleRetryIntervalSeconds,
+        BackoffRate: settings.retryBackoffRate,
+        MaxDelaySeconds: settings.throttleRetryMaxDelaySeconds,
+        MaxAttempts: settings.throttleRetryMaxAttempts,
+        JitterStrategy: 'FULL',
+      });
+      expect((settings.throttleRetryMaxAttempts * settings.throttleRetryMaxDelaySeconds) / 2).toBeGreaterThanOrEqual(30 * 60);
+    },
+  );
+
   it.each(callbackTasks.map(([name, state]) => [name, state]))(
     'callback task "%s" never retries its own timeout, which is the business deadline its Catch acts on',
     (_name, state) => {
@@ -208,8 +227,8 @@ describe('the order state machine definition', () => {
     // GIVEN the file as written
     const written = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', orderStateMachineFile), 'utf8')) as StateMachine;
     // WHEN a retrier is read from it and from the deployed definition
-    const writtenRetrier = written.States['Ask Cake Maker'].Retry?.[0];
-    const deployedRetrier = definition.States['Ask Cake Maker'].Retry?.[0];
+    const writtenRetrier = written.States['Ask Cake Maker'].Retry?.[1];
+    const deployedRetrier = definition.States['Ask Cake Maker'].Retry?.[1];
     // THEN the file holds placeholders and the deployed definition numbers
     expect(writtenRetrier?.MaxAttempts).toBe('${RetryMaxAttempts}');
     expect(typeof deployedRetrier?.MaxAttempts).toBe('number');
