@@ -289,6 +289,8 @@ export interface EmailAudit {
   missing: string[];
   /** Order and email kind, for each kind an order got more than once. */
   doubled: string[];
+  /** For each entry of `doubled`, when SES accepted each copy (epoch seconds). */
+  doubledAt: Record<string, number[]>;
   /** Subjects of emails no completed order should send (a failure notice, say). */
   unexpected: string[];
 }
@@ -296,7 +298,7 @@ export interface EmailAudit {
 /** Each order's emails by kind: a kind sent 0 times is missing, more than once doubled. */
 export async function auditEmails(emailUrl: string, orderIds: string[]): Promise<EmailAudit> {
   const { emails } = (await (await fetch(`${emailUrl}/store`)).json()) as { emails: SentEmail[] };
-  const audit: EmailAudit = { missing: [], doubled: [], unexpected: [] };
+  const audit: EmailAudit = { missing: [], doubled: [], doubledAt: {}, unexpected: [] };
   const byOrder = new Map<string, SentEmail[]>(orderIds.map((orderId) => [orderId, []]));
   for (const email of emails) {
     for (const [orderId, list] of byOrder) {
@@ -308,9 +310,13 @@ export async function auditEmails(emailUrl: string, orderIds: string[]): Promise
   }
   for (const [orderId, list] of byOrder) {
     for (const [kind, pattern] of Object.entries(emailsOfACompletedOrder)) {
-      const count = list.filter((email) => pattern.test(email.subject)).length;
-      if (count === 0) audit.missing.push(`${orderId}: ${kind}`);
-      if (count > 1) audit.doubled.push(`${orderId}: ${kind} x${count}`);
+      const copies = list.filter((email) => pattern.test(email.subject));
+      if (copies.length === 0) audit.missing.push(`${orderId}: ${kind}`);
+      if (copies.length > 1) {
+        const entry = `${orderId}: ${kind} x${copies.length}`;
+        audit.doubled.push(entry);
+        audit.doubledAt[entry] = copies.map((email) => email.at);
+      }
     }
     for (const email of list) {
       if (!Object.values(emailsOfACompletedOrder).some((pattern) => pattern.test(email.subject))) audit.unexpected.push(`${orderId}: ${email.subject}`);
