@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Route } from '../routes';
 
@@ -307,4 +307,19 @@ export function createApiGateway(options: ApiGatewayOptions): RequestListener {
       else response.destroy();
     }
   };
+}
+
+/**
+ * The emulator's HTTP server. A client that sends `Expect: 100-continue` (curl does, for large bodies) waits for
+ * leave before uploading; Node would give it at once, so a body over the limit would be refused only after the
+ * client had started sending it and the connection dropped. Like API Gateway, this refuses it first with 413.
+ */
+export function createApiServer(options: ApiGatewayOptions): Server {
+  const gateway = createApiGateway(options);
+  const server = createServer(gateway);
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    if (Number(request.headers['content-length'] ?? 0) <= maxRequestBodyBytes) response.writeContinue();
+    gateway(request, response);
+  });
+  return server;
 }

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import * as path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { repositoryRoot } from '../function-defaults';
 import { routes } from '../routes';
 import { resolveSettings, type Settings } from '../settings';
 import type { HandlerName } from '../wiring';
-import { createApiGateway, type Mount } from './api-gateway';
+import { createApiServer, type Mount } from './api-gateway';
 import { createConsole } from './console';
 import { ensureTables, localDynamoDbClient, startDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { LocalEmailService } from './email';
@@ -197,20 +197,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         resendUnsentMessage: (request) => functions.resendUnsentMessage.invoke(request),
       }),
     ];
-    const api: Server = createServer(
-      createApiGateway({
-        routes,
-        domainName: `local.execute-api.${localIdentity.region}.localhost`,
-        accountId: localIdentity.accountId,
-        invoke: (route, event: APIGatewayProxyEventV2) => {
-          usage.apiRequest();
-          return functions[route.handler].invoke(event, undefined, { waitForSandboxMs: apiSandboxWaitMs });
-        },
-        mounts,
-        onError: (error, routeKey, requestId) =>
-          log(`${routeKey} failed (request ${requestId}): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`),
-      }),
-    );
+    const api: Server = createApiServer({
+      routes,
+      domainName: `local.execute-api.${localIdentity.region}.localhost`,
+      accountId: localIdentity.accountId,
+      invoke: (route, event: APIGatewayProxyEventV2) => {
+        usage.apiRequest();
+        return functions[route.handler].invoke(event, undefined, { waitForSandboxMs: apiSandboxWaitMs });
+      },
+      mounts,
+      onError: (error, routeKey, requestId) =>
+        log(`${routeKey} failed (request ${requestId}): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`),
+    });
     await listen(api, ports.shop, portSpecs.shop);
     stops.push(() => closeServer(api));
 

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { createApiGateway } from '../../infra/local/api-gateway';
+import { createApiServer } from '../../infra/local/api-gateway';
 import { ensureTables, localDynamoDbClient, startDynamoDb } from '../../infra/local/dynamodb';
 import { LocalEmailService } from '../../infra/local/email';
 import { localTableNames } from '../../infra/local/lambda-functions';
@@ -109,25 +109,23 @@ describe('API Gateway emulator', () => {
   const invoked: unknown[] = [];
 
   beforeAll(async () => {
-    server = createServer(
-      createApiGateway({
-        routes,
-        domainName: 'local.execute-api.localhost',
-        accountId: '123456789012',
-        invoke: async (route, event) => {
-          invoked.push(event);
-          if (route.handler === 'cancelOrder') throw new Error('DynamoDB is down');
-          return { statusCode: 201, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ route: route.handler }) };
+    server = createApiServer({
+      routes,
+      domainName: 'local.execute-api.localhost',
+      accountId: '123456789012',
+      invoke: async (route, event) => {
+        invoked.push(event);
+        if (route.handler === 'cancelOrder') throw new Error('DynamoDB is down');
+        return { statusCode: 201, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ route: route.handler }) };
+      },
+      mounts: [
+        async (request, response) => {
+          if (request.url !== '/ops') return false;
+          response.end('console');
+          return true;
         },
-        mounts: [
-          async (request, response) => {
-            if (request.url !== '/ops') return false;
-            response.end('console');
-            return true;
-          },
-        ],
-      }),
-    );
+      ],
+    });
     baseUrl = `http://127.0.0.1:${await listen(server, 0, portSpecs.shop)}`;
   });
 
@@ -178,6 +176,34 @@ describe('API Gateway emulator', () => {
     // THEN API Gateway's 413 comes back and no handler ran
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({ message: 'Request Entity Too Large' });
+    expect(invoked).toHaveLength(0);
+  });
+
+  test('refuses a body over 10 MB sent with Expect: 100-continue before the client uploads it', async () => {
+    // GIVEN a client that declares 50 MB and waits for leave to send it, as curl does for large bodies
+    const request = httpRequest(`${baseUrl}/order`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(50 * 1024 * 1024), expect: '100-continue' },
+    });
+    let toldToContinue = false;
+    request.on('continue', () => {
+      toldToContinue = true;
+    });
+
+    // WHEN it asks
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      request.on('response', resolve);
+      request.on('error', reject);
+      request.flushHeaders();
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+    request.destroy();
+
+    // THEN it gets API Gateway's 413 without ever being told to send the body, and no handler ran
+    expect(toldToContinue).toBe(false);
+    expect(response.statusCode).toBe(413);
+    expect(JSON.parse(Buffer.concat(chunks).toString('utf8'))).toEqual({ message: 'Request Entity Too Large' });
     expect(invoked).toHaveLength(0);
   });
 
