@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
+import { paginateScan } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { repositoryRoot } from '../function-defaults';
 import { routes } from '../routes';
@@ -44,6 +45,8 @@ export interface RunningStack {
   stateMachineArn: string;
   dataDir: string;
   email: LocalEmailService;
+  /** What the data directory held at start: orders, and executions the engine resumed. */
+  found: { orders: number; runningExecutions: number };
   /** Faults a test can cause: DynamoDB answering slowly, a sandbox of a function dying mid-invocation. */
   faults: {
     delayDynamoDb(ms: number): void;
@@ -155,6 +158,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     stops.push(() => dynamodb.close());
     const dynamodbClient = localDynamoDbClient(dynamodb.endpoint, localIdentity.region);
     await ensureTables(dynamodbClient, tableNames);
+    let orders = 0;
+    for await (const page of paginateScan({ client: dynamodbClient }, { TableName: tableNames.orders, Select: 'COUNT' })) orders += page.Count ?? 0;
     dynamodbClient.destroy();
 
     const email = new LocalEmailService(ports.email, dataDir, { maxSendRate: options.settings.maxSendRate, meter: usage });
@@ -212,11 +217,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     await listen(api, ports.shop, portSpecs.shop);
     stops.push(() => closeServer(api));
 
+    let runningExecutions = 0;
+    let nextToken: string | undefined;
+    do {
+      const page = await engine.listExecutions({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken });
+      runningExecutions += page.executions?.length ?? 0;
+      nextToken = page.nextToken;
+    } while (nextToken);
+
     const faults = {
       delayDynamoDb: (ms: number) => dynamodb.delayRequests(ms),
       killBusySandbox: (handler: HandlerName) => functions[handler].killBusySandbox(),
     };
-    return { urls, stateMachineArn, dataDir, email, faults, stop };
+    return { urls, stateMachineArn, dataDir, email, found: { orders, runningExecutions }, faults, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -2,6 +2,14 @@ import * as readline from 'node:readline';
 import { handlers, type HandlerName } from '../wiring';
 import { optionsFromEnvironment, startLocalStack, type RunningStack } from './local-stack';
 
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** What a restart picked up, so a developer sees their orders came back. */
+function found({ orders, runningExecutions }: RunningStack['found']): string {
+  if (orders === 0 && runningExecutions === 0) return 'No orders yet.';
+  return `Found ${plural(orders, 'order')} and resumed ${plural(runningExecutions, 'running execution')} from the last run.`;
+}
+
 function banner(stack: RunningStack, testClock: boolean): string {
   const order = JSON.stringify({
     name: 'Ada Lovelace',
@@ -18,6 +26,7 @@ function banner(stack: RunningStack, testClock: boolean): string {
     `  Step Functions: ${stack.urls.stepFunctions}`,
     `  DynamoDB:       ${stack.urls.dynamodb}`,
     `  State machine:  ${stack.stateMachineArn}`,
+    found(stack.found),
     'Place an order:',
     `  curl -X POST ${stack.urls.shop}/order -H 'content-type: application/json' -d '${order}'`,
     `Ctrl-C stops everything; orders and waiting executions are kept in ${stack.dataDir}`,

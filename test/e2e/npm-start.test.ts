@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { claimPorts, closeServer, listen, portSpecs } from '../../infra/local/ports';
 import { LocalStack } from '../support/local-stack';
 import { anOrderAwaitingTheCakeMaker } from '../steps/given';
@@ -50,20 +51,27 @@ describe('npm start', () => {
   });
 
   scenario('Ctrl-C stops every service, and starting again keeps the order and its waiting execution', async () => {
-    // GIVEN an order waiting for the cake maker
+    // GIVEN an order waiting for the cake maker, and the orders of the scenarios before, each with its execution
     const order = await anOrderAwaitingTheCakeMaker(shop);
+    const running = (await shop.stepFunctions.send(new ListExecutionsCommand({ stateMachineArn: shop.stateMachineArn, statusFilter: 'RUNNING' }))).executions ?? [];
+    const waiting = running.length;
 
     // WHEN Ctrl-C is pressed
     const exitCode = await stack.interrupt();
 
     // THEN the stack exits cleanly and nothing answers on its ports
+    expect(stack.output).toContain('No orders yet.');
     expect(exitCode).toBe(0);
     for (const url of Object.values(stack.urls)) expect(await answers(url)).toBe(false);
 
     // WHEN it is started again
     await stack.restart();
 
-    // THEN the order still waits for the cake maker, whose emailed link still completes the step
+    // THEN it says what it found, and the order still waits for the cake maker, whose emailed link still completes
+    // the step
+    expect(waiting).toBeGreaterThan(0);
+    const plural = waiting === 1 ? '' : 's';
+    expect(stack.output).toContain(`Found ${waiting} order${plural} and resumed ${waiting} running execution${plural} from the last run.`);
     expect((await theOrder(shop, order.orderId)).status).toBe('PLACED');
     await theWorkflowWaitsIn(shop, order.orderId, 'Ask Cake Maker');
     expect((await personFollowsLinkAndSubmits(order.fulfilLink)).status).toBe(200);
