@@ -58,17 +58,22 @@ function acceptTestCommands(stack: RunningStack): void {
   });
 }
 
+/** Signals this close together are one press of Ctrl-C. */
+const sameSignalMs = 500;
+
 async function main(): Promise<void> {
   const options = await optionsFromEnvironment();
   const stack = await startLocalStack({ ...options, log: (line) => console.error(line) });
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // Under `npm start` one Ctrl-C arrives twice, from the terminal and passed on by npm, milliseconds apart.
+      if (Date.now() - stoppingSince < sameSignalMs) return;
       // A second Ctrl-C means the clean stop is stuck; leave at once rather than hang the terminal.
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     console.log(`\n${signal}: stopping the cake shop...`);
     stack.stop().then(
       () => process.exit(0),

@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { claimPorts, closeServer, listen, portSpecs } from '../../infra/local/ports';
+import { claimPorts, closeServer, listen, portSpecs, type PortName } from '../../infra/local/ports';
 import { LocalStack } from '../support/local-stack';
 import { anOrderAwaitingTheCakeMaker } from '../steps/given';
 import { localOnly, localShop, type Shop } from '../steps/shop';
@@ -76,6 +80,43 @@ describe('npm start', () => {
     await theWorkflowWaitsIn(shop, order.orderId, 'Ask Cake Maker');
     expect((await personFollowsLinkAndSubmits(order.fulfilLink)).status).toBe(200);
     await anEmailArrives(shop, { to: order.request.email, subject: 'is on its way', mentioning: order.orderId });
+  });
+});
+
+describe('npm start under a process manager', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) scenario(`stops everything when ${signal} is sent to the pid of npm start, cleanly`, async () => {
+    // GIVEN `npm start` itself, as a script or process manager runs it, on free ports and a fresh data directory
+    const ports = await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0 });
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cake-shop-npm-start-'));
+    const npm = spawn('npm', ['start'], {
+      cwd: path.join(__dirname, '..', '..'),
+      env: {
+        ...process.env,
+        ...Object.fromEntries((Object.entries(ports) as [PortName, number][]).map(([name, port]) => [portSpecs[name].env, String(port)])),
+        LOCAL_DATA_DIR: dataDir,
+      },
+    });
+    let output = '';
+    npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+    try {
+      while (!output.includes('Ctrl-C stops everything')) {
+        if (npm.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+
+      // WHEN the signal goes to npm's pid only
+      npm.kill(signal);
+      await exited;
+
+      // THEN the stack stopped cleanly and nothing answers on its ports
+      expect(output).toContain(`${signal}: stopping the cake shop...`);
+      for (const port of Object.values(ports)) expect(await answers(`http://127.0.0.1:${port}`)).toBe(false);
+    } finally {
+      npm.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
