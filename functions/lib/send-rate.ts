@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from './aws-client-config';
 import { DependencyUnavailable } from './errors';
@@ -13,8 +14,6 @@ export interface SendRateOptions {
   maxWaitMs?: number;
   client?: DynamoDBClient;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The account's SES sending rate, shared by every sandbox of every function that sends email. Each send first

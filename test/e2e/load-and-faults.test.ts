@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { localOnly } from '../steps/shop';
 import { LocalStack } from '../support/local-stack';
@@ -36,8 +37,6 @@ async function closeWorld(world: World | undefined): Promise<void> {
   world.sfn.destroy();
   await world.stack.stop();
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function target(world: World, onAccepted?: LoadTarget['onAccepted']): LoadTarget {
   return { shopUrl: world.stack.urls.shop, mail: world.mail, deadline: world.deadline, onAccepted };
@@ -150,7 +149,7 @@ describe('the shop under load', () => {
     const done = run.finally(() => (finished = true));
     while (!finished) {
       await minutes(1);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
 
     // THEN every order completes with its emails sent once, each having retried through the outage

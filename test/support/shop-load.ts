@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { executionArnFor } from '../../functions/lib/workflow';
 import { anOrderRequest, formOn } from '../steps/when';
 import { linkTo, mentions, type SentEmail } from './mailbox';
 
@@ -9,8 +11,6 @@ import { linkTo, mentions, type SentEmail } from './mailbox';
  * reached), opens the fulfil link from the cake maker's email and presses the button, then opens the delivery link
  * from the "on its way" email and confirms with a rating.
  */
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Every wait of a run gives up at one deadline, so a run that cannot finish says so instead of hanging. */
 export class Deadline {
@@ -244,7 +244,7 @@ function billedTransitions(events: HistoryEvent[]): { transitions: number; invoc
 /** Waits for every order's execution to end, then reads each one's status and history. */
 export async function executionOutcomes(sfn: SFNClient, stateMachineArn: string, orderIds: string[], deadline: Deadline): Promise<ExecutionOutcomes> {
   const outcome: ExecutionOutcomes = { statuses: {}, unsuccessful: [], finishedAt: 0, billedTransitions: 0, taskInvocations: 0, retries: 0 };
-  const executionArn = (orderId: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:order-${orderId}`;
+  const executionArn = (orderId: string) => executionArnFor(stateMachineArn, orderId);
   const queue = [...orderIds];
   const reader = async () => {
     for (let orderId = queue.shift(); orderId !== undefined; orderId = queue.shift()) {
