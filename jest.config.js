@@ -4,6 +4,7 @@ const tier = (name, extra = {}) => ({
   testEnvironment: 'node',
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   transform: { '^.+\\.ts$': 'ts-jest' },
+  setupFiles: ['<rootDir>/infra/local/quiet-sdk-warning.ts'],
   ...extra,
 });
 

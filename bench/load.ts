@@ -12,6 +12,7 @@
  * execution histories), Lambda requests and GB-seconds, DynamoDB requests, emails and API requests (from the
  * stack's usage meter, GET /ops/usage), priced at the public us-east-1 list prices below.
  */
+import '../infra/local/quiet-sdk-warning';
 import { parseArgs } from 'node:util';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Usage } from '../infra/local/usage';

@@ -235,7 +235,8 @@ export class LambdaFunction {
 
   /**
    * The function's environment as Lambda assembles it: its configured variables, then the reserved ones the
-   * runtime sets. NODE_PATH is where Lambda's runtime keeps the AWS SDK, which the bundles leave out.
+   * runtime sets. NODE_PATH is where Lambda's runtime keeps the AWS SDK, which the bundles leave out. The
+   * sandbox stands in for the Node 22 runtime, where the SDK has no Node-version warning to give.
    */
   #environment(): Record<string, string> {
     const { functionName, memorySizeMb, codeDirectory } = this.config;
@@ -247,6 +248,7 @@ export class LambdaFunction {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
       LAMBDA_TASK_ROOT: codeDirectory,
       NODE_PATH: path.join(repositoryRoot, 'node_modules'),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
   }
 

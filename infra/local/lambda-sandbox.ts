@@ -37,7 +37,7 @@ export class RuntimeOutOfMemory extends Error {
 const warned = new Set<string>();
 
 /**
- * Node's process warnings from the sandboxes (the AWS SDK warns about the Node.js version as each copy of it
+ * Node's process warnings from the sandboxes (a deprecation, say, that each copy of a library gives as it
  * loads), printed once per stack and not once per sandbox.
  */
 function warnOnce(name: string, message: string): void {

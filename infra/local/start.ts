@@ -1,3 +1,4 @@
+import './quiet-sdk-warning';
 import * as readline from 'node:readline';
 import { handlers, type HandlerName } from '../wiring';
 import { optionsFromEnvironment, startLocalStack, type RunningStack } from './local-stack';
