@@ -106,8 +106,8 @@ export class Sandbox {
       workerData: options.data,
       env: options.env,
       // NodejsFunction ships a source map and sets --enable-source-maps, so stack traces name the TypeScript lines.
-      // Warnings come to the pool as messages instead (warnOnce).
-      execArgv: ['--enable-source-maps', '--no-warnings'],
+      // Warnings come to the pool as messages instead (warnOnce). A profiled stack profiles its sandboxes too.
+      execArgv: ['--enable-source-maps', '--no-warnings', ...process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'))],
       resourceLimits: { maxOldGenerationSizeMb: options.memorySizeMb },
     });
     const sandbox = new Sandbox(worker);
