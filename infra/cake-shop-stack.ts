@@ -18,6 +18,8 @@ export interface CakeShopStackProps extends StackProps {
   settings: Settings;
   /** How the account's SES is set up; the defaults are a new account's: sandbox, sender identity created. */
   email?: EmailDeployment;
+  /** False only for the local target, whose email service delivers to any address; see ShopEmailProps. */
+  verifyEmailAddresses?: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export class CakeShopStack extends Stack {
       settings,
       deployment: props.email ?? resolveEmailDeployment(),
       alarms: this.alarms,
+      verifyAddresses: props.verifyEmailAddresses,
     });
 
     this.webhookSecret = new secretsmanager.Secret(this, 'WebhookSigningSecret', {

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import { accessKeyOf, LocalIam, readAndReplay, type LocalPrincipal } from './iam';
 
 export interface DynamoDbWorkerData {
   /** Absolute path of the dynalite package, which the bundle leaves out. */
@@ -14,9 +15,16 @@ export interface DynamoDbWorkerData {
   /** One counter per name in `operations`, shared with the stack's thread, counting the requests received. */
   counters: SharedArrayBuffer;
   operations: string[];
+  /** The functions' roles by access key, whose calls are checked against IAM; every other caller is let through. */
+  principals: Record<string, LocalPrincipal>;
+  region: string;
+  accountId: string;
 }
 
-export type DynamoDbWorkerMessage = { type: 'listening'; port: number } | { type: 'listen-error'; code?: string; message: string };
+export type DynamoDbWorkerMessage =
+  | { type: 'listening'; port: number }
+  | { type: 'listen-error'; code?: string; message: string }
+  | { type: 'access-denied'; message: string };
 
 if (!parentPort) throw new Error('dynamodb-worker runs only in a worker thread started by dynamodb.ts');
 const stack = parentPort;
@@ -33,12 +41,55 @@ const counters = new Int32Array(data.counters);
 let delayMs = 0;
 const [answer] = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
 server.removeAllListeners('request');
+const iam = new LocalIam(data.principals, (message) => post({ type: 'access-denied', message }));
+const tableArn = (name: string) => (name.startsWith('arn:') ? name : `arn:aws:dynamodb:${data.region}:${data.accountId}:table/${name}`);
+
+/** The tables a request names (one, or several for the batch and transaction calls); `*` for none (ListTables). */
+function tablesOf(body: string): string[] {
+  let input: { TableName?: unknown; RequestItems?: object; TransactItems?: Record<string, { TableName?: unknown }>[] };
+  try {
+    input = JSON.parse(body || '{}');
+  } catch {
+    return ['*'];
+  }
+  const names = new Set<string>();
+  if (typeof input.TableName === 'string') names.add(input.TableName);
+  for (const name of Object.keys(input.RequestItems ?? {})) names.add(name);
+  for (const item of input.TransactItems ?? []) {
+    for (const part of Object.values(item)) if (typeof part?.TableName === 'string') names.add(part.TableName);
+  }
+  return names.size === 0 ? ['*'] : [...names].map(tableArn);
+}
+
+/** AWS's AccessDenied for a function whose role lacks the grant; otherwise the request goes on to dynalite. */
+async function authorize(request: IncomingMessage, response: ServerResponse, operation: string): Promise<IncomingMessage | undefined> {
+  const { body, replay } = await readAndReplay(request);
+  const accessKeyId = accessKeyOf(request.headers.authorization);
+  for (const resource of tablesOf(body)) {
+    const denied = iam.denial(accessKeyId, `dynamodb:${operation}`, resource);
+    if (!denied) continue;
+    const payload = JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', Message: denied });
+    response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(payload) });
+    response.end(payload);
+    return undefined;
+  }
+  return replay;
+}
+
 server.on('request', (request: IncomingMessage, response: ServerResponse) => {
   const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
   const index = data.operations.indexOf(operation);
   if (index !== -1) Atomics.add(counters, index, 1);
-  if (delayMs > 0) setTimeout(() => answer(request, response), delayMs);
-  else answer(request, response);
+  const go = () => {
+    if (!iam.governs(accessKeyOf(request.headers.authorization))) return answer(request, response);
+    // A request its caller gave up on (a timed-out SDK call) ends here, as it would in dynalite.
+    authorize(request, response, operation).then(
+      (checked) => checked && answer(checked, response),
+      () => response.destroy(),
+    );
+  };
+  if (delayMs > 0) setTimeout(go, delayMs);
+  else go();
 });
 
 server.once('error', (error: NodeJS.ErrnoException) => post({ type: 'listen-error', code: error.code, message: error.message }));

@@ -42,7 +42,15 @@ export interface LocalDynamoDb {
  * runs in a worker thread: under load, parsing and evaluating every request took over half of the stack's main
  * thread, where the engine and the API also run. A worker dies with the process, so a SIGKILL leaves nothing behind.
  */
-export async function startDynamoDb(port: number, dataDir: string): Promise<LocalDynamoDb> {
+export async function startDynamoDb(
+  port: number,
+  dataDir: string,
+  iam: Pick<DynamoDbWorkerData, 'principals' | 'region' | 'accountId'> & { onDenied?: (message: string) => void } = {
+    principals: {},
+    region: '',
+    accountId: '',
+  },
+): Promise<LocalDynamoDb> {
   const counters = new SharedArrayBuffer(countedOperations.length * Int32Array.BYTES_PER_ELEMENT);
   const data: DynamoDbWorkerData = {
     dynalite: require.resolve('dynalite'),
@@ -51,14 +59,18 @@ export async function startDynamoDb(port: number, dataDir: string): Promise<Loca
     port,
     counters,
     operations: [...countedOperations],
+    principals: iam.principals,
+    region: iam.region,
+    accountId: iam.accountId,
   };
-  const worker = new Worker(await workerCode(path.join(__dirname, 'dynamodb-worker.ts'), ['dynalite']), { eval: true, workerData: data });
+  const worker = new Worker(await workerCode(path.join(__dirname, 'dynamodb-worker.ts'), ['dynalite', '@cloud-copilot/iam-simulate']), { eval: true, workerData: data });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const bound = await new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`DynamoDB (dynalite) stopped while starting (exit status ${code})`)));
     worker.on('message', (message: DynamoDbWorkerMessage) => {
       if (message.type === 'listening') resolve(message.port);
+      else if (message.type === 'access-denied') iam.onDenied?.(message.message);
       else reject(explainListenError(Object.assign(new Error(message.message), { code: message.code }), port, portSpecs.dynamodb));
     });
   }).catch(async (error: unknown) => {

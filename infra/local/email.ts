@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import startSesServer from 'aws-ses-v2-local';
 import { getStoreReadonly, type Email, type Store } from 'aws-ses-v2-local/dist/store';
 import { closeServer, listen, localHost, portSpecs } from './ports';
+import { accessKeyOf, readAndReplay, type LocalIam } from './iam';
 import type { UsageMeter } from './usage';
 
 /**
@@ -67,22 +68,56 @@ export class SendingQuota {
 
 const sendPaths = new Set(['/v2/email/outbound-emails', '/v2/email/outbound-bulk-emails']);
 
-/** Puts the quota in front of aws-ses-v2-local's own request handler, and meters what it accepts and refuses. */
-function enforceQuota(server: Server, quota: SendingQuota, meter: UsageMeter | undefined): void {
+/** Who may send, as SES authorizes SendEmail: against the identity of the From address. */
+export interface EmailAuthorization {
+  iam: LocalIam;
+  region: string;
+  accountId: string;
+}
+
+function refuse(res: ServerResponse, status: number, errorType: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': errorType });
+  res.end(JSON.stringify({ message }));
+}
+
+/**
+ * Puts IAM and the quota in front of aws-ses-v2-local's own request handler, in the order SES checks them, and
+ * meters what it accepts and refuses.
+ */
+function guardSending(server: Server, quota: SendingQuota, meter: UsageMeter | undefined, auth: EmailAuthorization | undefined): void {
   const [app] = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '').split('?')[0];
-    const sending = req.method === 'POST' && sendPaths.has(path);
-    if (sending && !quota.take()) {
+  const send = (req: IncomingMessage, res: ServerResponse) => {
+    if (!quota.take()) {
       meter?.emailThrottled();
       req.resume();
-      res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'ThrottlingException' });
-      res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
+      refuse(res, 429, 'ThrottlingException', 'Maximum sending rate exceeded.');
       return;
     }
-    if (sending) res.once('finish', () => res.statusCode === 200 && meter?.emailSent());
+    res.once('finish', () => res.statusCode === 200 && meter?.emailSent());
     app(req, res);
+  };
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method !== 'POST' || !sendPaths.has(path)) return app(req, res);
+    const accessKeyId = accessKeyOf(req.headers.authorization);
+    if (!auth?.iam.governs(accessKeyId)) return send(req, res);
+    readAndReplay(req).then(
+      ({ body, replay }) => {
+        let from = '';
+        try {
+          from = (JSON.parse(body) as { FromEmailAddress?: string }).FromEmailAddress ?? '';
+        } catch {
+          // Not JSON: the service answers it as SES would.
+        }
+        const identity = from.replace(/^.*<([^>]+)>$/, '$1');
+        const denied = auth.iam.denial(accessKeyId, 'ses:SendEmail', `arn:aws:ses:${auth.region}:${auth.accountId}:identity/${identity}`);
+        if (denied) refuse(res, 403, 'AccessDeniedException', denied);
+        else send(replay, res);
+      },
+      // A request its caller gave up on ends here.
+      () => res.destroy(),
+    );
   });
 }
 
@@ -90,6 +125,7 @@ export interface LocalEmailOptions {
   /** The account's maximum send rate, emails per second; 0 (the default) accepts every send. */
   maxSendRate?: number;
   meter?: UsageMeter;
+  authorization?: EmailAuthorization;
 }
 
 /**
@@ -101,12 +137,14 @@ export class LocalEmailService {
   #port: number;
   readonly #quota: SendingQuota;
   readonly #meter: UsageMeter | undefined;
+  readonly #authorization: EmailAuthorization | undefined;
   static #durableFile: string | undefined;
 
   constructor(port: number, dataDir: string, options: LocalEmailOptions = {}) {
     this.#port = port;
     this.#quota = new SendingQuota(options.maxSendRate ?? 0);
     this.#meter = options.meter;
+    this.#authorization = options.authorization;
     const mailboxFile = path.join(dataDir, 'emails.jsonl');
     // The store is a module singleton, so there is one durable mailbox per process.
     if (LocalEmailService.#durableFile === undefined) {
@@ -135,7 +173,7 @@ export class LocalEmailService {
       await closeServer(probe);
       throw new Error(`${portSpecs.email.service} could not listen on port ${this.#port}`);
     }
-    enforceQuota(server, this.#quota, this.#meter);
+    guardSending(server, this.#quota, this.#meter, this.#authorization);
     const address = server.address();
     if (typeof address === 'object' && address) this.#port = address.port;
     this.#server = server;

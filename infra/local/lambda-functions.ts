@@ -4,6 +4,7 @@ import { commonEnv } from '../../functions/lib/config';
 import { settings as settingSpecs, settingsEnvironment, type Settings } from '../settings';
 import { tables, type TableName } from '../tables';
 import { handlers, type Access, type HandlerName, type HandlerSpec } from '../wiring';
+import { localAccessKeyId } from './iam';
 import { LambdaFunction } from './lambda-runner';
 
 /** The account and region every local ARN uses. */
@@ -108,7 +109,11 @@ export function createLambdaFunctions(options: LocalFunctionsOptions): Record<Ha
       memorySizeMb: functionDefaults.memorySizeMb,
       region: localIdentity.region,
       accountId: localIdentity.accountId,
-      environment: { ...sdkEnvironment(options.endpoints), ...handlerEnvironment(spec, options.resources) },
+      environment: {
+        ...sdkEnvironment(options.endpoints),
+        AWS_ACCESS_KEY_ID: localAccessKeyId(functionName),
+        ...handlerEnvironment(spec, options.resources),
+      },
       codeDirectory: path.join(options.codeRoot, functionName),
       concurrency: options.concurrency,
       idleSeconds: options.idleSeconds,

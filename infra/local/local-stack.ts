@@ -6,13 +6,16 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { repositoryRoot } from '../function-defaults';
 import { routes } from '../routes';
 import { resolveSettings, type Settings } from '../settings';
-import type { HandlerName } from '../wiring';
+import { handlers, type HandlerName } from '../wiring';
+import { localRoles } from './cloud-assembly';
 import { createApiServer, type Mount } from './api-gateway';
 import { createConsole } from './console';
 import { ensureTables, localDynamoDbClient, startDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { LocalEmailService } from './email';
-import { ManualClock, openEngine, startStepFunctionsServer, type Engine, type LambdaRegistry } from './engine';
-import { createLambdaFunctions, localIdentity, localTableNames } from './lambda-functions';
+import { LambdaServiceException, ManualClock, openEngine, startStepFunctionsServer, type Engine, type LambdaRegistry } from './engine';
+import { accessKeyOf, localAccessKeyId, LocalIam, revokeGrants, revokedGrantsFrom, type RevokedGrant } from './iam';
+import { functionArn } from './lambda-context';
+import { createLambdaFunctions, localFunctionName, localIdentity, localTableNames } from './lambda-functions';
 import { claimPorts, closeServer, listen, localHost, portSpecs, resolvePorts, type Ports } from './ports';
 import { deployStateMachine, resolveOrderDefinition } from './state-machine';
 import { UsageMeter, usageMount } from './usage';
@@ -37,6 +40,11 @@ export interface LocalStackOptions {
   /** Invocations in flight per function before it throttles; lambda-runner's defaultConcurrency when unset. */
   lambdaConcurrency?: number;
   settings: Settings;
+  /**
+   * Grants taken out of the synthesized roles, as if infra/ never made them (`LOCAL_IAM_WITHOUT`), to see what a
+   * function does without one.
+   */
+  withoutGrants?: RevokedGrant[];
   log?: (line: string) => void;
 }
 
@@ -101,6 +109,7 @@ export async function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.en
     testClock: env.LOCAL_TEST_CLOCK === '1',
     lambdaConcurrency: lambdaConcurrencyFrom(env),
     settings: { ...readSettings(), maxSendRate: localSendRate(env) },
+    withoutGrants: revokedGrantsFrom(env.LOCAL_IAM_WITHOUT),
   };
 }
 
@@ -123,12 +132,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const usage = new UsageMeter();
   const tableNames = localTableNames();
   const stateMachineArn = `arn:aws:states:${localIdentity.region}:${localIdentity.accountId}:stateMachine:${stateMachineName}`;
+  const functionArns = Object.fromEntries(
+    (Object.keys(handlers) as HandlerName[]).map((name) => [name, functionArn({ functionName: localFunctionName(name), ...localIdentity })]),
+  ) as Record<HandlerName, string>;
+  const webhookSecretArn = `arn:aws:secretsmanager:${localIdentity.region}:${localIdentity.accountId}:secret:cake-shop-webhook`;
+  const unknown = (options.withoutGrants ?? []).filter((grant) => !(grant.handler in handlers));
+  if (unknown.length > 0) throw new Error(`LOCAL_IAM_WITHOUT names no handler ${unknown.map((grant) => grant.handler).join(', ')}; see infra/wiring.ts`);
+  const roles = localRoles(options.settings, { ...localIdentity, tableNames, functionArns, stateMachineArn, webhookSecretArn, publicBaseUrl: urls.shop });
+  const iam = new LocalIam(
+    Object.fromEntries(
+      (Object.keys(handlers) as HandlerName[]).map((name) => {
+        const functionName = localFunctionName(name);
+        const role = revokeGrants(roles.functions[name], (options.withoutGrants ?? []).filter((grant) => grant.handler === name));
+        return [localAccessKeyId(functionName), { ...role, sessionName: functionName }];
+      }),
+    ),
+    (message) => log(`AccessDenied: ${message}`),
+  );
+  const workflowPrincipal = { ...roles.stateMachine, sessionName: stateMachineName };
   const functions = createLambdaFunctions({
     resources: {
       tableNames,
       stateMachineArn,
       publicBaseUrl: urls.shop,
-      webhookSecretArn: `arn:aws:secretsmanager:${localIdentity.region}:${localIdentity.accountId}:secret:cake-shop-webhook`,
+      webhookSecretArn,
       settings: options.settings,
     },
     endpoints: { dynamodb: urls.dynamodb, stepFunctions: urls.stepFunctions, email: urls.email },
@@ -136,7 +163,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     concurrency: options.lambdaConcurrency,
     meter: usage,
   });
-  const functionArns = Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.arn])) as Record<HandlerName, string>;
 
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -153,7 +179,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     // instead of failing the first order.
     await Promise.all(Object.values(functions).map((fn) => fn.load()));
 
-    const dynamodb: LocalDynamoDb = await startDynamoDb(ports.dynamodb, dataDir);
+    const dynamodb: LocalDynamoDb = await startDynamoDb(ports.dynamodb, dataDir, { principals: iam.principals, ...localIdentity, onDenied: (message) => log(`AccessDenied: ${message}`) });
     usage.watchDynamoDb(dynamodb.requestCounts);
     stops.push(() => dynamodb.close());
     const dynamodbClient = localDynamoDbClient(dynamodb.endpoint, localIdentity.region);
@@ -162,12 +188,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     for await (const page of paginateScan({ client: dynamodbClient }, { TableName: tableNames.orders, Select: 'COUNT' })) orders += page.Count ?? 0;
     dynamodbClient.destroy();
 
-    const email = new LocalEmailService(ports.email, dataDir, { maxSendRate: options.settings.maxSendRate, meter: usage });
+    const email = new LocalEmailService(ports.email, dataDir, {
+      maxSendRate: options.settings.maxSendRate,
+      meter: usage,
+      authorization: { iam, ...localIdentity },
+    });
     await email.start();
     stops.push(() => email.stop());
 
+    // Each task invokes its function as the state machine's role; AWS reports a missing grant as below.
     const lambdas: LambdaRegistry = Object.fromEntries(
-      Object.values(functions).map((fn) => [fn.arn, (payload: unknown, invocation: { awsRequestId: string }) => fn.invoke(payload, invocation.awsRequestId)]),
+      Object.values(functions).map((fn) => [
+        fn.arn,
+        (payload: unknown, invocation: { awsRequestId: string }) => {
+          const denied = iam.principalDenial(workflowPrincipal, 'lambda:InvokeFunction', fn.arn);
+          if (denied) throw new LambdaServiceException('AWSLambdaException', denied, 403);
+          return fn.invoke(payload, invocation.awsRequestId);
+        },
+      ]),
     );
     // Opening the engine resumes executions cut off by the last stop, so everything they call is up by now.
     const engine: Engine = await openEngine({
@@ -178,14 +216,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       accountId: localIdentity.accountId,
     });
     stops.push(() => engine.close());
-    const stepFunctions = await startStepFunctionsServer(engine, { port: ports.stepFunctions, host: localHost });
+    const stepFunctions = await startStepFunctionsServer(engine, {
+      port: ports.stepFunctions,
+      host: localHost,
+      // SendTask* is authorized against the state machine whose task holds the token; a token no task holds is
+      // let through for the engine to answer TaskTimedOut or InvalidToken, as a replayed click gets.
+      authorize: (authorization, action, input) => {
+        const resource = input.stateMachineArn ?? input.executionArn ?? (action.startsWith('states:SendTask') ? engine.taskTokenOwner(input.taskToken) : '*');
+        return resource === undefined ? undefined : iam.denial(accessKeyOf(authorization), action, String(resource));
+      },
+    });
     stops.push(() => stepFunctions.close());
 
     const deployedArn = await deployStateMachine(
       engine,
       stateMachineName,
       resolveOrderDefinition(functionArns, options.settings),
-      `arn:aws:iam::${localIdentity.accountId}:role/cake-shop-order-workflow`,
+      roles.stateMachine.roleArn,
     );
     if (deployedArn !== stateMachineArn) throw new Error(`The engine named the state machine ${deployedArn}, expected ${stateMachineArn}`);
 

@@ -976,6 +976,12 @@ export class Engine {
     this.handleError(live, thread, error, cause);
   }
 
+  /** The state machine whose running task holds this token, which Step Functions authorizes SendTask* against. */
+  taskTokenOwner(taskToken: unknown): string | undefined {
+    const entry = typeof taskToken === 'string' ? this.tokens.get(taskToken) : undefined;
+    return entry && this.live.get(entry.executionArn)?.record.stateMachineArn;
+  }
+
   private async openTask(taskToken: unknown): Promise<{ live: LiveExecution; thread: Thread; phase: TaskPhase }> {
     if (typeof taskToken !== 'string' || !TOKEN.test(taskToken)) throw apiError('InvalidToken', 'Invalid Token: the task token is malformed');
     const entry = this.tokens.get(taskToken);

@@ -28,6 +28,12 @@ const actions: Record<string, Action> = {
   'LocalStepFunctions.GetClock': (engine) => engine.getClock(),
 };
 
+/**
+ * Decides whether the caller whose request carries this SigV4 `Authorization` header may make the call, e.g.
+ * `states:StartExecution`: undefined allows it, a message denies it with AccessDeniedException.
+ */
+export type Authorize = (authorization: string | undefined, action: string, input: Record<string, unknown>) => string | undefined;
+
 export interface StepFunctionsServer {
   url: string;
   close(): Promise<void>;
@@ -35,16 +41,16 @@ export interface StepFunctionsServer {
 
 /**
  * Serves the engine over the Step Functions JSON protocol, so `@aws-sdk/client-sfn` and the AWS CLI work with
- * an endpoint override. It has no authentication: listen on loopback only.
+ * an endpoint override. It authenticates no one (listen on loopback only); `authorize` may still refuse a call.
  */
 export async function startStepFunctionsServer(
   engine: Engine,
-  options: { port?: number; host?: string } = {},
+  options: { port?: number; host?: string; authorize?: Authorize } = {},
 ): Promise<StepFunctionsServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? portSpecs.stepFunctions.default;
   const server = createServer((request, response) => {
-    handle(engine, request, response).catch((error: unknown) => {
+    handle(engine, request, response, options.authorize).catch((error: unknown) => {
       send(response, 500, { __type: 'InternalFailure', message: error instanceof Error ? error.message : String(error) });
     });
   });
@@ -57,7 +63,7 @@ export async function startStepFunctionsServer(
   return { url: `http://${host}:${boundPort}`, close: () => closeServer(server) };
 }
 
-async function handle(engine: Engine, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(engine: Engine, request: IncomingMessage, response: ServerResponse, authorize?: Authorize): Promise<void> {
   if (request.method !== 'POST') {
     send(response, 405, { __type: 'UnknownOperationException', message: 'The Step Functions API takes POST requests only' });
     return;
@@ -78,6 +84,11 @@ async function handle(engine: Engine, request: IncomingMessage, response: Server
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     send(response, 400, { __type: 'SerializationException', message: 'The request body must be a JSON object' });
+    return;
+  }
+  const denied = authorize?.(request.headers.authorization, `states:${String(target).split('.')[1]}`, input as Record<string, unknown>);
+  if (denied) {
+    send(response, 400, { __type: 'AccessDeniedException', message: denied });
     return;
   }
   try {

@@ -7,6 +7,7 @@ import {
   sdkEnvironment,
   type LocalResources,
 } from '../../../infra/local/lambda-functions';
+import { localAccessKeyId } from '../../../infra/local/iam';
 import { defaultConcurrency } from '../../../infra/local/lambda-runner';
 
 const resources: LocalResources = {
@@ -108,7 +109,11 @@ describe('createLambdaFunctions', () => {
     // GIVEN the local functions
     // WHEN their environments are compared
     // THEN getOrder, which only reads orders, has no idempotency table or state machine, and placeOrder has both
-    expect(functions.getOrder.config.environment).toEqual({ ...sdkEnvironment(endpoints), ...handlerEnvironment(handlers.getOrder, resources) });
+    expect(functions.getOrder.config.environment).toEqual({
+      ...sdkEnvironment(endpoints),
+      AWS_ACCESS_KEY_ID: localAccessKeyId('cake-shop-get-order'),
+      ...handlerEnvironment(handlers.getOrder, resources),
+    });
     expect(functions.getOrder.config.environment).not.toHaveProperty('STATE_MACHINE_ARN');
     expect(functions.placeOrder.config.environment).toMatchObject({ STATE_MACHINE_ARN: resources.stateMachineArn, IDEMPOTENCY_TABLE_NAME: 'cake-shop-idempotency' });
   });
