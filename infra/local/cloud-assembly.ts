@@ -10,6 +10,7 @@ import type { Settings } from '../settings';
 import type { TableName } from '../tables';
 import { handlers, type HandlerName } from '../wiring';
 import type { PolicyDocument } from './iam';
+import type { LocalSecretSpec } from './secrets-manager';
 
 /** The local names that stand in for what CloudFormation would create. */
 export interface LocalNames {
@@ -28,33 +29,50 @@ export interface LocalRole {
   policies: PolicyDocument[];
 }
 
-export interface LocalRoles {
-  functions: Record<HandlerName, LocalRole>;
-  stateMachine: LocalRole;
+/** One function as the template defines it. */
+export interface LocalFunctionDeployment {
+  role: LocalRole;
+  /** Its configured variables, every Ref and GetAtt resolved to the local resources. */
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memorySizeMb: number;
 }
 
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+/** What `npx cdk deploy` would create, as the local stack runs it. */
+export interface LocalDeployment {
+  functions: Record<HandlerName, LocalFunctionDeployment>;
+  /** The secrets CloudFormation would generate, as their GenerateSecretString says. */
+  secrets: LocalSecretSpec[];
+  stateMachine: {
+    role: LocalRole;
+    /** The definition with its substitutions made, as CloudFormation makes them. */
+    definition: string;
+  };
+}
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Template = { Resources: Record<string, Resource> };
 
 /**
- * The roles `npx cdk deploy` would create, read from the CakeShop stack synthesized in this process (without
- * bundling, which the local sandboxes do on their own): each function's role and the state machine's, with every
- * policy statement CDK's grants wrote, its Refs and GetAtts resolved to the local resources. So a grant missing from
- * infra/ is missing here too. The email identity is the local sender's; the local email service delivers to any
- * address, as an account with SES production access does.
+ * The CakeShop stack as `npx cdk deploy` would create it, read from the stack synthesized in this process
+ * (without bundling, which the local sandboxes do on their own): each function's environment, timeout, memory and
+ * role, and the state machine's definition and role, with every Ref and GetAtt resolved to the local resources.
+ * The two targets cannot drift: a variable or a grant missing from infra/ is missing here too. The email identity is
+ * the local sender's; the local email service delivers to any address, as an account with SES production access does.
  */
-export function localRoles(settings: Settings, names: LocalNames): LocalRoles {
-  // Synthesizing takes seconds; the roles depend only on infra/, the workflow and the inputs, so they are kept
+export function localDeployment(settings: Settings, names: LocalNames): LocalDeployment {
+  // Synthesizing takes seconds; the result depends only on infra/, the workflow and the inputs, so it is kept
   // between starts under a hash of those.
-  const cacheFile = path.join(repositoryRoot, 'node_modules', '.cache', 'cake-shop-local', `roles-${inputsHash(settings, names)}.json`);
-  if (fs.existsSync(cacheFile)) return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as LocalRoles;
-  const roles = synthesizeRoles(settings, names);
+  const cacheFile = path.join(repositoryRoot, 'node_modules', '.cache', 'cake-shop-local', `deployment-${inputsHash(settings, names)}.json`);
+  if (fs.existsSync(cacheFile)) return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as LocalDeployment;
+  const deployment = synthesize(settings, names);
   fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
-  fs.writeFileSync(`${cacheFile}.${process.pid}`, JSON.stringify(roles));
+  fs.writeFileSync(`${cacheFile}.${process.pid}`, JSON.stringify(deployment));
   fs.renameSync(`${cacheFile}.${process.pid}`, cacheFile);
-  return roles;
+  return deployment;
 }
 
-/** What the synthesized roles depend on: the CDK app's sources (not the local target's), the workflow and the inputs. */
+/** What the synthesized stack depends on: the CDK app's sources (not the local target's), the workflow and the inputs. */
 function inputsHash(settings: Settings, names: LocalNames): string {
   const hash = createHash('sha256').update(JSON.stringify({ settings, names }));
   const files = (dir: string): string[] =>
@@ -68,7 +86,7 @@ function inputsHash(settings: Settings, names: LocalNames): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-function synthesizeRoles(settings: Settings, names: LocalNames): LocalRoles {
+function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new CakeShopStack(app, 'CakeShop', {
     env: { account: names.accountId, region: names.region },
@@ -104,18 +122,52 @@ function synthesizeRoles(settings: Settings, names: LocalNames): LocalRoles {
   const workflowRole = stack.workflow.stateMachine.role as Construct;
   attributes[id(workflowRole)] = { Arn: roleArn(names, id(workflowRole)) };
 
-  // Only the policies are resolved: the rest of the template names things (log groups, alarms) with no local twin.
-  const policies = Object.fromEntries(Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Policy'));
-  const resolved = new NodeEvaluator({ Parameters: {}, Resources: policies }, { RefResolvers: refs, 'Fn::GetAttResolvers': attributes }).evaluateNodes() as Template;
+  // Only what the local stack runs is resolved: the rest of the template names things (log groups, alarms) with no
+  // local twin.
+  const wanted: Record<string, readonly string[]> = {
+    'AWS::IAM::Policy': ['PolicyDocument', 'Roles'],
+    'AWS::Lambda::Function': ['Environment', 'Timeout', 'MemorySize'],
+    'AWS::StepFunctions::StateMachine': ['DefinitionString', 'DefinitionSubstitutions'],
+    'AWS::SecretsManager::Secret': ['Description', 'GenerateSecretString'],
+  };
+  const picked: Record<string, Resource> = {};
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    const keep = wanted[resource.Type];
+    if (keep) picked[logicalId] = { Type: resource.Type, Properties: Object.fromEntries(keep.map((key) => [key, resource.Properties[key]])) };
+  }
+  const resolved = (new NodeEvaluator({ Parameters: {}, Resources: picked }, { RefResolvers: refs, 'Fn::GetAttResolvers': attributes }).evaluateNodes() as Template).Resources;
+
   const roleOf = (roleId: string): LocalRole => ({
     roleArn: roleArn(names, roleId),
-    policies: Object.entries(policies)
-      .filter(([, resource]) => (resource.Properties.Roles as { Ref?: string }[]).some((role) => role.Ref === roleId))
-      .map(([policyId]) => resolved.Resources[policyId].Properties.PolicyDocument as PolicyDocument),
+    policies: Object.entries(picked)
+      .filter(([, resource]) => resource.Type === 'AWS::IAM::Policy' && (resource.Properties.Roles as { Ref?: string }[]).some((role) => role.Ref === roleId))
+      .map(([policyId]) => resolved[policyId].Properties.PolicyDocument as PolicyDocument),
   });
-  const functions = {} as Record<HandlerName, LocalRole>;
-  for (const name of Object.keys(handlers) as HandlerName[]) functions[name] = roleOf(id(stack.functions[name].role as Construct));
-  return { functions, stateMachine: roleOf(id(workflowRole)) };
+  const functions = {} as Record<HandlerName, LocalFunctionDeployment>;
+  for (const name of Object.keys(handlers) as HandlerName[]) {
+    const fn = stack.functions[name];
+    const properties = resolved[id(fn)].Properties as { Environment?: { Variables?: Record<string, string> }; Timeout: number; MemorySize: number };
+    functions[name] = {
+      role: roleOf(id(fn.role as Construct)),
+      environment: properties.Environment?.Variables ?? {},
+      timeoutSeconds: properties.Timeout,
+      memorySizeMb: properties.MemorySize,
+    };
+  }
+  const machine = resolved[id(stack.workflow.stateMachine)].Properties as { DefinitionString: string; DefinitionSubstitutions?: Record<string, string | number> };
+  const substitutions = machine.DefinitionSubstitutions ?? {};
+  const definition = machine.DefinitionString.replace(/\$\{([\w]+)\}/g, (placeholder, key: string) => (key in substitutions ? String(substitutions[key]) : placeholder));
+  const secret = resolved[id(stack.webhookSecret)].Properties as { Description?: string; GenerateSecretString: { PasswordLength?: number; ExcludePunctuation?: boolean } };
+  const secrets = [
+    {
+      arn: names.webhookSecretArn,
+      description: secret.Description,
+      // Secrets Manager's defaults when the template leaves them out.
+      passwordLength: secret.GenerateSecretString.PasswordLength ?? 32,
+      excludePunctuation: secret.GenerateSecretString.ExcludePunctuation ?? false,
+    },
+  ];
+  return { functions, secrets, stateMachine: { role: roleOf(id(workflowRole)), definition } };
 }
 
 function roleArn(names: LocalNames, roleLogicalId: string): string {

@@ -7,7 +7,7 @@ import { repositoryRoot } from '../function-defaults';
 import { routes } from '../routes';
 import { resolveSettings, type Settings } from '../settings';
 import { handlers, type HandlerName } from '../wiring';
-import { localRoles } from './cloud-assembly';
+import { localDeployment } from './cloud-assembly';
 import { createApiServer, type Mount } from './api-gateway';
 import { createConsole } from './console';
 import { ensureTables, localDynamoDbClient, startDynamoDb, type LocalDynamoDb } from './dynamodb';
@@ -17,7 +17,8 @@ import { accessKeyOf, localAccessKeyId, LocalIam, revokeGrants, revokedGrantsFro
 import { functionArn } from './lambda-context';
 import { createLambdaFunctions, localFunctionName, localIdentity, localTableNames } from './lambda-functions';
 import { claimPorts, closeServer, listen, localHost, portSpecs, resolvePorts, type Ports } from './ports';
-import { deployStateMachine, resolveOrderDefinition } from './state-machine';
+import { deployStateMachine } from './state-machine';
+import { LocalSecretsManager } from './secrets-manager';
 import { UsageMeter, usageMount } from './usage';
 
 export const stateMachineName = 'cake-shop-order';
@@ -49,7 +50,7 @@ export interface LocalStackOptions {
 }
 
 export interface RunningStack {
-  urls: { shop: string; ops: string; email: string; stepFunctions: string; dynamodb: string };
+  urls: { shop: string; ops: string; email: string; stepFunctions: string; dynamodb: string; secretsManager: string };
   stateMachineArn: string;
   dataDir: string;
   email: LocalEmailService;
@@ -63,13 +64,22 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-/** The shop settings from cdk.json's `cakeShop` context, the same keys the CDK app reads. */
-export function readSettings(): Settings {
+/**
+ * The shop settings from cdk.json's `cakeShop` context, the same keys the CDK app reads, with any given as JSON in
+ * LOCAL_CAKE_SHOP_SETTINGS over them, as `-c cakeShop='{...}'` overrides them for CDK.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const cdkJson = path.join(repositoryRoot, 'cdk.json');
   const context = fs.existsSync(cdkJson)
     ? ((JSON.parse(fs.readFileSync(cdkJson, 'utf8')) as { context?: { cakeShop?: object } }).context?.cakeShop ?? {})
     : {};
-  return resolveSettings(context);
+  let overrides: object = {};
+  try {
+    overrides = JSON.parse(env.LOCAL_CAKE_SHOP_SETTINGS || '{}') as object;
+  } catch (error) {
+    throw new Error(`LOCAL_CAKE_SHOP_SETTINGS must be a JSON object like '{"deliveryWebhookUrl":"http://127.0.0.1:9000/hook"}': ${(error as Error).message}`);
+  }
+  return resolveSettings({ ...context, ...overrides });
 }
 
 /**
@@ -108,7 +118,7 @@ export async function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.en
     dataDir: path.resolve(env.LOCAL_DATA_DIR || path.join(repositoryRoot, '.local')),
     testClock: env.LOCAL_TEST_CLOCK === '1',
     lambdaConcurrency: lambdaConcurrencyFrom(env),
-    settings: { ...readSettings(), maxSendRate: localSendRate(env) },
+    settings: { ...readSettings(env), maxSendRate: localSendRate(env) },
     withoutGrants: revokedGrantsFrom(env.LOCAL_IAM_WITHOUT),
   };
 }
@@ -128,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     email: url(ports.email),
     stepFunctions: url(ports.stepFunctions),
     dynamodb: url(ports.dynamodb),
+    secretsManager: url(ports.secretsManager),
   };
   const usage = new UsageMeter();
   const tableNames = localTableNames();
@@ -138,27 +149,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const webhookSecretArn = `arn:aws:secretsmanager:${localIdentity.region}:${localIdentity.accountId}:secret:cake-shop-webhook`;
   const unknown = (options.withoutGrants ?? []).filter((grant) => !(grant.handler in handlers));
   if (unknown.length > 0) throw new Error(`LOCAL_IAM_WITHOUT names no handler ${unknown.map((grant) => grant.handler).join(', ')}; see infra/wiring.ts`);
-  const roles = localRoles(options.settings, { ...localIdentity, tableNames, functionArns, stateMachineArn, webhookSecretArn, publicBaseUrl: urls.shop });
+  const deployment = localDeployment(options.settings, { ...localIdentity, tableNames, functionArns, stateMachineArn, webhookSecretArn, publicBaseUrl: urls.shop });
   const iam = new LocalIam(
     Object.fromEntries(
       (Object.keys(handlers) as HandlerName[]).map((name) => {
         const functionName = localFunctionName(name);
-        const role = revokeGrants(roles.functions[name], (options.withoutGrants ?? []).filter((grant) => grant.handler === name));
+        const role = revokeGrants(deployment.functions[name].role, (options.withoutGrants ?? []).filter((grant) => grant.handler === name));
         return [localAccessKeyId(functionName), { ...role, sessionName: functionName }];
       }),
     ),
     (message) => log(`AccessDenied: ${message}`),
   );
-  const workflowPrincipal = { ...roles.stateMachine, sessionName: stateMachineName };
+  const workflowPrincipal = { ...deployment.stateMachine.role, sessionName: stateMachineName };
   const functions = createLambdaFunctions({
-    resources: {
-      tableNames,
-      stateMachineArn,
-      publicBaseUrl: urls.shop,
-      webhookSecretArn,
-      settings: options.settings,
-    },
-    endpoints: { dynamodb: urls.dynamodb, stepFunctions: urls.stepFunctions, email: urls.email },
+    deployment: deployment.functions,
+    endpoints: { dynamodb: urls.dynamodb, stepFunctions: urls.stepFunctions, email: urls.email, secretsManager: urls.secretsManager },
     codeRoot: path.join(dataDir, 'lambda'),
     concurrency: options.lambdaConcurrency,
     meter: usage,
@@ -196,6 +201,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     await email.start();
     stops.push(() => email.stop());
 
+    const secretsManager = new LocalSecretsManager({ port: ports.secretsManager, dataDir, secrets: deployment.secrets, iam });
+    await secretsManager.start();
+    stops.push(() => secretsManager.stop());
+
     // Each task invokes its function as the state machine's role; AWS reports a missing grant as below.
     const lambdas: LambdaRegistry = Object.fromEntries(
       Object.values(functions).map((fn) => [
@@ -231,8 +240,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const deployedArn = await deployStateMachine(
       engine,
       stateMachineName,
-      resolveOrderDefinition(functionArns, options.settings),
-      roles.stateMachine.roleArn,
+      deployment.stateMachine.definition,
+      deployment.stateMachine.role.roleArn,
     );
     if (deployedArn !== stateMachineArn) throw new Error(`The engine named the state machine ${deployedArn}, expected ${stateMachineArn}`);
 

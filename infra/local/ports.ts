@@ -14,6 +14,7 @@ export const portSpecs = {
   dynamodb: { env: 'DYNAMODB_PORT', default: 8000, service: 'DynamoDB (dynalite)' },
   email: { env: 'SES_PORT', default: 8005, service: 'email (aws-ses-v2-local)' },
   stepFunctions: { env: 'SFN_PORT', default: 8083, service: 'Step Functions' },
+  secretsManager: { env: 'SECRETS_MANAGER_PORT', default: 8006, service: 'Secrets Manager' },
 } as const satisfies Record<string, PortSpec>;
 
 export type PortName = keyof typeof portSpecs;

@@ -26,6 +26,7 @@ function banner(stack: RunningStack, testClock: boolean): string {
     `  Email viewer:   ${stack.urls.email}`,
     `  Step Functions: ${stack.urls.stepFunctions}`,
     `  DynamoDB:       ${stack.urls.dynamodb}`,
+    `  Secrets:        ${stack.urls.secretsManager}   (Secrets Manager: the webhook signing key)`,
     `  State machine:  ${stack.stateMachineArn}`,
     found(stack.found),
     'Place an order:',

@@ -86,7 +86,7 @@ describe('npm start', () => {
 describe('npm start under a process manager', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) scenario(`stops everything when ${signal} is sent to the pid of npm start, cleanly`, async () => {
     // GIVEN `npm start` itself, as a script or process manager runs it, on free ports and a fresh data directory
-    const ports = await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0 });
+    const ports = await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0, secretsManager: 0 });
     const dataDir = mkdtempSync(path.join(tmpdir(), 'cake-shop-npm-start-'));
     const npm = spawn('npm', ['start'], {
       cwd: path.join(__dirname, '..', '..'),
@@ -124,7 +124,7 @@ describe('npm start with a port already in use', () => {
   scenario('stops at once, naming the port, its service and the variable that moves it', async () => {
     // GIVEN another program holding a port
     const holder = createServer();
-    const { email: held } = await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0 });
+    const { email: held } = await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0, secretsManager: 0 });
     await listen(holder, held, portSpecs.email);
 
     try {

@@ -1,49 +1,50 @@
 import { App, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CakeShopStack, settingsFromContext } from '../../infra/cake-shop-stack';
-import { handlerEnvironment, localTableNames, sdkEnvironment } from '../../infra/local/lambda-functions';
+import { localDeployment } from '../../infra/local/cloud-assembly';
+import { functionArn } from '../../infra/local/lambda-context';
+import { createLambdaFunctions, localFunctionName, localIdentity, localTableNames } from '../../infra/local/lambda-functions';
 import { resolveSettings } from '../../infra/settings';
 import { handlers, type HandlerName } from '../../infra/wiring';
 import synthContext from './synth-context.json';
 
 /**
- * The only variable names one target may give a handler and the other not. Each applies to every handler.
- * - NODE_OPTIONS, AWS only: turns on source maps for the esbuild bundle CDK deploys; locally the handlers run
- *   from their TypeScript sources inside the stack's own process, so there is no bundle to map.
- * - AWS_*, local only: the SDK's region, credentials and per-service endpoints. In AWS the Lambda runtime supplies
- *   the region and credentials itself and the SDK uses the real endpoints; locally they point at the emulators.
+ * The only variable names one target gives a handler and the other not, each for every handler: the local stack
+ * adds the SDK's region, credentials and per-service endpoints. In AWS the Lambda runtime supplies the region and
+ * credentials itself and the SDK uses the real endpoints; locally they point at the emulators.
  */
-const documentedDifferences = {
-  awsOnly: ['NODE_OPTIONS'],
-  localOnly: [
-    'AWS_REGION',
-    'AWS_DEFAULT_REGION',
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_ENDPOINT_URL_DYNAMODB',
-    'AWS_ENDPOINT_URL_SFN',
-    'AWS_ENDPOINT_URL_SESV2',
-  ],
-} as const;
+const localOnly = [
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ENDPOINT_URL_SFN',
+  'AWS_ENDPOINT_URL_SESV2',
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+] as const;
 
 type LambdaFunctionResource = { Properties: { Environment?: { Variables?: Record<string, unknown> } } };
 
 const handlerNames = Object.keys(handlers) as HandlerName[];
 const sortedUnion = (...names: (readonly string[])[]): string[] => [...new Set(names.flat())].sort();
 
-/** What the local stack gives each handler: its own variables plus the SDK variables every handler shares. */
-function localVariableNames(name: HandlerName): string[] {
-  const environment = {
-    ...sdkEnvironment({ dynamodb: 'http://127.0.0.1:1', stepFunctions: 'http://127.0.0.1:2', email: 'http://127.0.0.1:3' }),
-    ...handlerEnvironment(handlers[name], {
-      tableNames: localTableNames(),
-      stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:cake-shop-order',
-      publicBaseUrl: 'http://127.0.0.1:4',
-      webhookSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cake-shop-webhook',
-      settings: resolveSettings(),
-    }),
-  };
-  return Object.keys(environment);
+/** What the local stack gives each handler: the variables of its synthesized function, plus the SDK's. */
+function localVariableNames(): Record<HandlerName, string[]> {
+  const deployment = localDeployment(resolveSettings(), {
+    ...localIdentity,
+    tableNames: localTableNames(),
+    functionArns: Object.fromEntries(handlerNames.map((name) => [name, functionArn({ functionName: localFunctionName(name), ...localIdentity })])) as Record<HandlerName, string>,
+    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:cake-shop-order',
+    publicBaseUrl: 'http://127.0.0.1:4',
+    webhookSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cake-shop-webhook',
+  });
+  const functions = createLambdaFunctions({
+    deployment: deployment.functions,
+    endpoints: { dynamodb: 'http://127.0.0.1:1', stepFunctions: 'http://127.0.0.1:2', email: 'http://127.0.0.1:3', secretsManager: 'http://127.0.0.1:5' },
+    codeRoot: '/tmp/cake-shop/lambda',
+  });
+  return Object.fromEntries(handlerNames.map((name) => [name, Object.keys(functions[name].config.environment)])) as Record<HandlerName, string[]>;
 }
 
 describe('the AWS and one-machine targets', () => {
@@ -63,13 +64,11 @@ describe('the AWS and one-machine targets', () => {
     }
   });
 
-  it('give every handler the same environment variable names, apart from the documented differences', () => {
-    // GIVEN each handler's variable names in the synthesized template and in the local stack
-    // WHEN each side is completed with the names only the other side is documented to have
-    const completed = (side: (name: HandlerName) => string[], othersOnly: readonly string[]) =>
-      Object.fromEntries(handlerNames.map((name) => [name, sortedUnion(side(name), othersOnly)]));
-    const aws = completed((name) => awsVariableNames[name], documentedDifferences.localOnly);
-    const local = completed(localVariableNames, documentedDifferences.awsOnly);
+  it('give every handler the same environment variable names, apart from the SDK variables only the local stack sets', () => {
+    // GIVEN each handler's variable names in the deployable template and in the local stack
+    // WHEN the deployable side is completed with the names only the local stack is documented to have
+    const aws = Object.fromEntries(handlerNames.map((name) => [name, sortedUnion(awsVariableNames[name], localOnly)]));
+    const local = Object.fromEntries(Object.entries(localVariableNames()).map(([name, names]) => [name, sortedUnion(names)]));
     // THEN both targets name the same variables for every handler
     expect(local).toEqual(aws);
   });

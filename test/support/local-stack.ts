@@ -26,6 +26,7 @@ export interface LocalStackUrls {
   email: string;
   stepFunctions: string;
   dynamodb: string;
+  secretsManager: string;
 }
 
 /**
@@ -57,7 +58,7 @@ export class LocalStack {
     options: { dataDir?: string; ports?: Partial<Ports>; realClock?: boolean; environment?: Record<string, string>; nodeArgs?: string[] } = {},
   ): Promise<LocalStack> {
     const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'cake-shop-e2e-'));
-    const ports = { ...(await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0 })), ...options.ports };
+    const ports = { ...(await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0, secretsManager: 0 })), ...options.ports };
     const environment = { LOCAL_TEST_CLOCK: options.realClock ? '0' : '1', LOCAL_TEST_COMMANDS: '1', ...options.environment };
     const stack = new LocalStack(dataDir, ports, options.dataDir === undefined, environment, options.nodeArgs ?? []);
     try {
@@ -72,7 +73,13 @@ export class LocalStack {
 
   get urls(): LocalStackUrls {
     const url = (port: number) => `http://127.0.0.1:${port}`;
-    return { shop: url(this.ports.shop), email: url(this.ports.email), stepFunctions: url(this.ports.stepFunctions), dynamodb: url(this.ports.dynamodb) };
+    return {
+      shop: url(this.ports.shop),
+      email: url(this.ports.email),
+      stepFunctions: url(this.ports.stepFunctions),
+      dynamodb: url(this.ports.dynamodb),
+      secretsManager: url(this.ports.secretsManager),
+    };
   }
 
   /** Everything the stack printed, for failure messages. */

@@ -1,57 +1,63 @@
 import { resolveSettings } from '../../../infra/settings';
-import { handlers } from '../../../infra/wiring';
-import {
-  createLambdaFunctions,
-  handlerEnvironment,
-  localTableNames,
-  sdkEnvironment,
-  type LocalResources,
-} from '../../../infra/local/lambda-functions';
+import { resolveOrderDefinition } from '../../../infra/order-definition';
+import { handlers, type HandlerName } from '../../../infra/wiring';
+import { localDeployment, type LocalNames } from '../../../infra/local/cloud-assembly';
+import { functionArn } from '../../../infra/local/lambda-context';
+import { createLambdaFunctions, localFunctionName, localIdentity, localTableNames, sdkEnvironment } from '../../../infra/local/lambda-functions';
 import { localAccessKeyId } from '../../../infra/local/iam';
 import { defaultConcurrency } from '../../../infra/local/lambda-runner';
 
-const resources: LocalResources = {
+jest.setTimeout(60_000);
+
+const names: LocalNames = {
+  ...localIdentity,
   tableNames: localTableNames(),
+  functionArns: Object.fromEntries(
+    (Object.keys(handlers) as HandlerName[]).map((name) => [name, functionArn({ functionName: localFunctionName(name), ...localIdentity })]),
+  ) as Record<HandlerName, string>,
   stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:cake-shop-order',
   publicBaseUrl: 'http://127.0.0.1:3000',
   webhookSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cake-shop-webhook',
-  settings: resolveSettings({ deliveryWebhookUrl: 'https://delivery.example.com/hook' }),
 };
+const settings = resolveSettings({ deliveryWebhookUrl: 'https://delivery.example.com/hook' });
+// Synthesized once (or read from the cache of an earlier run) for the whole file.
+const deployment = localDeployment(settings, names);
 
-describe('handler environment', () => {
-  test('gives placeOrder the tables and state machine its access kinds name', () => {
+describe('the local deployment, read from the synthesized stack', () => {
+  test('gives placeOrder the tables and state machine CDK binds to it', () => {
     // GIVEN placeOrder, which writes orders, records idempotency and starts the workflow
-    // WHEN its environment is derived
-    const environment = handlerEnvironment(handlers.placeOrder, resources);
+    // WHEN its environment is read from the template
+    const { environment } = deployment.functions.placeOrder;
 
-    // THEN it carries exactly the variables CDK would set
+    // THEN it carries exactly the variables CDK sets, resolved to the local resources
     expect(environment).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'cake-shop-orders',
       PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
       ORDERS_TABLE_NAME: 'cake-shop-orders',
       IDEMPOTENCY_TABLE_NAME: 'cake-shop-idempotency',
-      STATE_MACHINE_ARN: resources.stateMachineArn,
+      STATE_MACHINE_ARN: names.stateMachineArn,
     });
   });
 
   test('passes the settings a handler reads under their variable names', () => {
     // GIVEN notifyDeliveryCompany, which reads the email settings and the delivery webhook
-    // WHEN its environment is derived
-    const environment = handlerEnvironment(handlers.notifyDeliveryCompany, resources);
+    // WHEN its environment is read from the template
+    const { environment } = deployment.functions.notifyDeliveryCompany;
 
     // THEN the settings and the webhook secret are there
     expect(environment).toMatchObject({
       SENDER_EMAIL: 'orders@cake-shop.example.com',
       DELIVERY_EMAIL: 'dispatch@delivery.example.com',
       DELIVERY_WEBHOOK_URL: 'https://delivery.example.com/hook',
-      WEBHOOK_SECRET_ARN: resources.webhookSecretArn,
+      WEBHOOK_SECRET_ARN: names.webhookSecretArn,
     });
   });
 
   test('gives a read-only handler no idempotency table', () => {
     // GIVEN getOrder, which only reads orders
-    // WHEN its environment is derived
-    const environment = handlerEnvironment(handlers.getOrder, resources);
+    // WHEN its environment is read from the template
+    const { environment } = deployment.functions.getOrder;
 
     // THEN it has the orders table and nothing it does not use
     expect(environment.ORDERS_TABLE_NAME).toBe('cake-shop-orders');
@@ -59,21 +65,30 @@ describe('handler environment', () => {
     expect(environment).not.toHaveProperty('STATE_MACHINE_ARN');
   });
 
-  test('gives a handler that sends email the sender address, as binding the SES identity does in CDK', () => {
-    // GIVEN a handler with email access that reads no settings of its own
-    const spec = { entry: 'functions/send-notice.ts', access: ['email'] } as const;
+  test('runs the definition CloudFormation would deploy: the ASL with the function ARNs and settings substituted', () => {
+    // GIVEN the state machine's DefinitionString and DefinitionSubstitutions in the template
+    // WHEN they are read
+    // THEN they make the same definition as substituting the ASL file directly
+    expect(JSON.parse(deployment.stateMachine.definition)).toEqual(JSON.parse(resolveOrderDefinition(names.functionArns, settings)));
+  });
 
-    // WHEN its environment is derived
-    const environment = handlerEnvironment(spec, resources);
+  test('gives each role the grants CDK wrote, resolved to the local resources', () => {
+    // GIVEN the roles of placeOrder and the state machine
+    const statements = (policies: { Statement: unknown[] }[]) => policies.flatMap((policy) => policy.Statement) as { Action: string | string[]; Resource: unknown }[];
 
-    // THEN it knows whom to send from
-    expect(environment.SENDER_EMAIL).toBe('orders@cake-shop.example.com');
+    // THEN placeOrder may start the local state machine, and the state machine may invoke the local functions
+    expect(statements(deployment.functions.placeOrder.role.policies)).toContainEqual(
+      expect.objectContaining({ Action: 'states:StartExecution', Resource: names.stateMachineArn }),
+    );
+    expect(statements(deployment.stateMachine.role.policies)).toContainEqual(
+      expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: names.functionArns.askCakeMaker }),
+    );
   });
 
   test('points the SDK at the local services through its standard endpoint variables', () => {
     // GIVEN the local endpoints
     // WHEN the SDK environment is derived
-    const environment = sdkEnvironment({ dynamodb: 'http://127.0.0.1:8000', stepFunctions: 'http://127.0.0.1:8083', email: 'http://127.0.0.1:8005' });
+    const environment = sdkEnvironment({ dynamodb: 'http://127.0.0.1:8000', stepFunctions: 'http://127.0.0.1:8083', email: 'http://127.0.0.1:8005', secretsManager: 'http://127.0.0.1:8006' });
 
     // THEN each service has its endpoint variable, and there are credentials and a region
     expect(environment).toMatchObject({
@@ -88,13 +103,13 @@ describe('handler environment', () => {
 });
 
 describe('createLambdaFunctions', () => {
-  const endpoints = { dynamodb: 'http://127.0.0.1:8000', stepFunctions: 'http://127.0.0.1:8083', email: 'http://127.0.0.1:8005' };
-  const functions = createLambdaFunctions({ resources, endpoints, codeRoot: '/tmp/cake-shop/lambda' });
+  const endpoints = { dynamodb: 'http://127.0.0.1:8000', stepFunctions: 'http://127.0.0.1:8083', email: 'http://127.0.0.1:8005', secretsManager: 'http://127.0.0.1:8006' };
+  const functions = createLambdaFunctions({ deployment: deployment.functions, endpoints, codeRoot: '/tmp/cake-shop/lambda' });
 
   test('makes one function per handler with the CDK defaults and its own timeout', () => {
     // GIVEN the handlers of infra/wiring.ts
     // WHEN the local functions are created
-    // THEN each one has a name, the repository entry and CDK's 10 second, 256 MB defaults
+    // THEN each one has a name, the repository entry and the template's 10 second, 256 MB
     expect(Object.keys(functions).sort()).toEqual(Object.keys(handlers).sort());
     expect(functions.askCakeMaker.config).toMatchObject({
       functionName: 'cake-shop-ask-cake-maker',
@@ -112,15 +127,15 @@ describe('createLambdaFunctions', () => {
     expect(functions.getOrder.config.environment).toEqual({
       ...sdkEnvironment(endpoints),
       AWS_ACCESS_KEY_ID: localAccessKeyId('cake-shop-get-order'),
-      ...handlerEnvironment(handlers.getOrder, resources),
+      ...deployment.functions.getOrder.environment,
     });
     expect(functions.getOrder.config.environment).not.toHaveProperty('STATE_MACHINE_ARN');
-    expect(functions.placeOrder.config.environment).toMatchObject({ STATE_MACHINE_ARN: resources.stateMachineArn, IDEMPOTENCY_TABLE_NAME: 'cake-shop-idempotency' });
+    expect(functions.placeOrder.config.environment).toMatchObject({ STATE_MACHINE_ARN: names.stateMachineArn, IDEMPOTENCY_TABLE_NAME: 'cake-shop-idempotency' });
   });
 
   test('limits each function to the default concurrency unless told otherwise', () => {
     // GIVEN functions created with and without a concurrency
-    const limited = createLambdaFunctions({ resources, endpoints, codeRoot: '/tmp/cake-shop/lambda', concurrency: 2 });
+    const limited = createLambdaFunctions({ deployment: deployment.functions, endpoints, codeRoot: '/tmp/cake-shop/lambda', concurrency: 2 });
 
     // THEN the limit is the default, or the one given
     expect(functions.placeOrder.concurrency).toBe(defaultConcurrency);
