@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { CakeShopStack, settingsFromContext, type CakeShopStackProps } from '../../infra/cake-shop-stack';
+import { settingsFromContext, type CakeShopStack } from '../../infra/cake-shop-stack';
 import { shopCors, shopOrigins } from '../../infra/cors';
 import { routes } from '../../infra/routes';
 import { settings as settingSpecs } from '../../infra/settings';
@@ -21,6 +21,7 @@ import {
   type HandlerSpec,
 } from '../../infra/wiring';
 import synthContext from './synth-context.json';
+import { deployable, synthesize } from './synth';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type PolicyResource = { Properties: { PolicyDocument: { Statement: Statement[] }; Roles: unknown[] } };
@@ -45,17 +46,6 @@ const handlerNames = Object.keys(handlers) as HandlerName[];
 const spec = (name: HandlerName): HandlerSpec => handlers[name];
 const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
 
-/** The context CI synthesizes with (.ci/run): a sandbox account, SES mailbox simulator recipients, one shop origin. */
-const deployable = settingsFromContext(synthContext);
-
-function synthesize(props: Pick<CakeShopStackProps, 'settings' | 'email'>, app: App): { stack: CakeShopStack; template: Template } {
-  const stack = new CakeShopStack(app, 'CakeShop', props);
-  return { stack, template: Template.fromStack(stack) };
-}
-
-/** Skips esbuild, for tests that look at anything but the handlers' code. */
-const appWithoutBundling = (): App => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-
 const logicalId = (construct: IConstruct): string => Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnResource);
 
 describe('the cake shop stack', () => {
@@ -64,9 +54,8 @@ describe('the cake shop stack', () => {
   let template: Template;
   let policies: Record<string, PolicyResource>;
 
-  // One synth bundles all sixteen handlers with esbuild, so every test in this file shares it.
   beforeAll(() => {
-    ({ stack, template } = synthesize(deployable, new App()));
+    ({ stack, template } = synthesize(deployable));
     policies = template.findResources('AWS::IAM::Policy') as Record<string, PolicyResource>;
   });
 
@@ -649,7 +638,7 @@ describe('the cake shop stack with an ops email', () => {
     // GIVEN an ops email in the cakeShop context
     const context = { ...synthContext, opsEmail: 'ops@cake-shop-orders.net' };
     // WHEN the stack is synthesized
-    const { template } = synthesize(settingsFromContext(context), appWithoutBundling());
+    const { template } = synthesize(settingsFromContext(context));
     // THEN the topic has that email subscription
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
@@ -669,7 +658,7 @@ describe('the cake shop stack on an SES account', () => {
 
   it('in production, lets handlers send through the sender identity and configuration set only', () => {
     // GIVEN an account with SES production access
-    const { template } = synthesize(withContext({}, { account: 'production' }), appWithoutBundling());
+    const { template } = synthesize(withContext({}, { account: 'production' }));
     // WHEN the statements that allow sending are read
     const sending = sendingStatements(template);
     // THEN they name no recipient identity
@@ -682,7 +671,7 @@ describe('the cake shop stack on an SES account', () => {
 
   it('with an identity already verified, creates none and grants sending as that address', () => {
     // GIVEN a sender address verified before the deploy
-    const { template } = synthesize(withContext({}, { senderIdentity: 'existing' }), appWithoutBundling());
+    const { template } = synthesize(withContext({}, { senderIdentity: 'existing' }));
     // THEN no identity is created, sending is granted on the existing one's ARN, and the configuration set to attach
     // to it is an output
     template.resourceCountIs('AWS::SES::EmailIdentity', 0);
@@ -696,7 +685,7 @@ describe('the cake shop stack on an SES account', () => {
     // GIVEN the delivery company on a webhook, with its email left at the example default
     const props = withContext({ deliveryEmail: 'dispatch@delivery.example.com', deliveryWebhookUrl: 'https://dispatch.cake-shop-orders.net/hook' });
     // WHEN the stack is synthesized
-    const { template } = synthesize(props, appWithoutBundling());
+    const { template } = synthesize(props);
     // THEN it builds, and no grant names that address
     for (const statement of sendingStatements(template)) {
       expect(JSON.stringify(statement.Resource)).not.toContain('delivery.example.com');
@@ -707,25 +696,25 @@ describe('the cake shop stack on an SES account', () => {
     // GIVEN the defaults of infra/settings.ts, which are example.com addresses
     const props = settingsFromContext({ ses: synthContext.ses });
     // WHEN the stack is built, THEN it fails before any resource exists, naming what to change and where
-    expect(() => synthesize(props, appWithoutBundling())).toThrow(
+    expect(() => synthesize(props)).toThrow(
       /cakeShop\.senderEmail "orders@cake-shop\.example\.com" is at cake-shop\.example\.com, a domain reserved for examples/,
     );
-    expect(() => synthesize(props, appWithoutBundling())).toThrow(/cakeShop\.cakeMakerEmail .*\n.*cakeShop\.deliveryEmail .*\n.*cakeShop\.customerServiceEmail/);
-    expect(() => synthesize(props, appWithoutBundling())).toThrow(/README "Deploying to AWS"/);
+    expect(() => synthesize(props)).toThrow(/cakeShop\.cakeMakerEmail .*\n.*cakeShop\.deliveryEmail .*\n.*cakeShop\.customerServiceEmail/);
+    expect(() => synthesize(props)).toThrow(/README "Deploying to AWS"/);
   });
 
   it('refuses a sandbox account with no test customers, whose every order would fail', () => {
     // GIVEN a sandbox account and no verified customer addresses
     const props = withContext({}, { testCustomerEmails: [] });
     // WHEN the stack is built, THEN it fails and says what to list
-    expect(() => synthesize(props, appWithoutBundling())).toThrow(/cakeShop\.ses\.testCustomerEmails is empty/);
+    expect(() => synthesize(props)).toThrow(/cakeShop\.ses\.testCustomerEmails is empty/);
   });
 
   it('refuses the mailbox simulator as the sender', () => {
     // GIVEN the simulator, which can receive without verification but never send
     const props = withContext({ senderEmail: 'success@simulator.amazonses.com' });
     // THEN the stack is refused
-    expect(() => synthesize(props, appWithoutBundling())).toThrow(/cakeShop\.senderEmail .* cannot be a sender/);
+    expect(() => synthesize(props)).toThrow(/cakeShop\.senderEmail .* cannot be a sender/);
   });
 
   it('rejects an ses setting it does not know, naming the values it takes', () => {
@@ -738,7 +727,7 @@ describe('the cake shop stack on an SES account', () => {
 describe('the cake shop stack without shop origins', () => {
   it('configures no CORS, so no other site may call the API from a browser', () => {
     // GIVEN no shopOrigins setting
-    const { template } = synthesize(settingsFromContext({ ...synthContext, shopOrigins: '' }), appWithoutBundling());
+    const { template } = synthesize(settingsFromContext({ ...synthContext, shopOrigins: '' }));
     // THEN the API has no CORS configuration
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
   });

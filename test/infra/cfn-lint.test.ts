@@ -2,9 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { CakeShopStack, settingsFromContext } from '../../infra/cake-shop-stack';
-import synthContext from './synth-context.json';
+import { appWithoutBundling, deployable, synthesize } from './synth';
 
 jest.setTimeout(180_000);
 
@@ -17,8 +15,8 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 describe('the synthesized template', () => {
   test('cfn-lint, which checks it against the CloudFormation resource specification, finds no errors', () => {
     // GIVEN the stack as CI synthesizes it, with bundling skipped: cfn-lint reads the template, not the code
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new CakeShopStack(app, 'CakeShop', settingsFromContext(synthContext));
+    const app = appWithoutBundling({ outdir });
+    const { stack } = synthesize(deployable, app);
     const templateFile = app.synth().getStackArtifact(stack.artifactId).templateFullPath;
 
     // WHEN cfn-lint reads it

@@ -1,12 +1,10 @@
-import { App, type CfnResource } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { CakeShopStack, settingsFromContext } from '../../infra/cake-shop-stack';
+import type { CfnResource } from 'aws-cdk-lib';
 import { localDeployment } from '../../infra/local/cloud-assembly';
 import { functionArn } from '../../infra/local/lambda-context';
 import { createLambdaFunctions, localFunctionName, localIdentity, localTableNames } from '../../infra/local/lambda-functions';
 import { resolveSettings } from '../../infra/settings';
 import { handlers, type HandlerName } from '../../infra/wiring';
-import synthContext from './synth-context.json';
+import { deployable, synthesize } from './synth';
 
 /**
  * The only variable names one target gives a handler and the other not, each for every handler: the local stack
@@ -50,11 +48,10 @@ function localVariableNames(): Record<HandlerName, string[]> {
 describe('the AWS and one-machine targets', () => {
   let awsVariableNames: Record<HandlerName, string[]>;
 
-  // One synth bundles all sixteen handlers with esbuild, so it is done once.
   beforeAll(() => {
     // Deployable addresses: the stack refuses example.com ones, which the local stack is happy with.
-    const stack = new CakeShopStack(new App(), 'CakeShop', settingsFromContext(synthContext));
-    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function') as Record<string, LambdaFunctionResource>;
+    const { stack, template } = synthesize(deployable);
+    const functions = template.findResources('AWS::Lambda::Function') as Record<string, LambdaFunctionResource>;
     awsVariableNames = {} as Record<HandlerName, string[]>;
     for (const name of handlerNames) {
       const logicalId = stack.getLogicalId(stack.functions[name].node.defaultChild as CfnResource);
