@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Route } from '../routes';
+import type { LocalCors } from './cloud-assembly';
 
 /** API Gateway rejects larger request bodies before any integration runs. */
 export const maxRequestBodyBytes = 10 * 1024 * 1024;
@@ -218,6 +219,8 @@ export interface ApiGatewayOptions {
   accountId: string;
   /** Where handler failures are reported; API Gateway hides them from the caller. */
   onError?: (error: unknown, routeKey: string, requestId: string) => void;
+  /** The API's CORS configuration: preflights are answered here and the headers added to every answer. */
+  cors?: LocalCors;
 }
 
 class BodyTooLarge extends Error {}
@@ -245,14 +248,38 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function send(response: ServerResponse, result: HttpResponse, requestId: string): void {
+function send(response: ServerResponse, result: HttpResponse, requestId: string, cors: Record<string, string> = {}): void {
   response.writeHead(result.statusCode, {
     ...result.headers,
+    ...cors,
     'content-length': String(result.body.length),
     'apigw-requestid': requestId,
   });
   response.end(result.body);
 }
+
+/**
+ * CORS as an HTTP API applies it ("Configure CORS for HTTP APIs in API Gateway"): only a request with an Origin the
+ * configuration allows gets headers; a preflight (OPTIONS with Origin and Access-Control-Request-Method) is answered
+ * by API Gateway itself, with no route needed; and the headers a handler returns are ignored.
+ */
+function corsHeaders(cors: LocalCors | undefined, request: IncomingMessage, preflight: boolean): Record<string, string> {
+  const origin = request.headers.origin;
+  if (!cors || !origin || !(cors.allowOrigins.includes(origin) || cors.allowOrigins.includes('*'))) return {};
+  if (!preflight) return { 'access-control-allow-origin': origin, vary: 'origin' };
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-allow-methods': cors.allowMethods.join(','),
+    'access-control-allow-headers': cors.allowHeaders.join(','),
+    ...(cors.maxAgeSeconds === undefined ? {} : { 'access-control-max-age': String(cors.maxAgeSeconds) }),
+    vary: 'origin',
+  };
+}
+
+const withoutCorsHeaders = (result: HttpResponse): HttpResponse => ({
+  ...result,
+  headers: Object.fromEntries(Object.entries(result.headers).filter(([name]) => !name.toLowerCase().startsWith('access-control-'))),
+});
 
 /** An HTTP request listener that serves `routes` as an API Gateway HTTP API with Lambda proxy integrations would. */
 export function createApiGateway(options: ApiGatewayOptions): RequestListener {
@@ -263,6 +290,12 @@ export function createApiGateway(options: ApiGatewayOptions): RequestListener {
     const rawPath = url.split('?')[0];
     const method = request.method ?? 'GET';
     const match = matchRoute(options.routes, method, rawPath);
+    if (options.cors && method === 'OPTIONS' && request.headers.origin && request.headers['access-control-request-method']) {
+      response.writeHead(204, { ...corsHeaders(options.cors, request, true), 'apigw-requestid': requestId });
+      response.end();
+      return;
+    }
+    const cors = corsHeaders(options.cors, request, false);
     try {
       if (!match) {
         for (const mount of options.mounts ?? []) {
@@ -278,7 +311,7 @@ export function createApiGateway(options: ApiGatewayOptions): RequestListener {
         if (!(error instanceof BodyTooLarge)) throw error;
         // Closing the connection stops the client from uploading the rest of the body for nothing.
         response.setHeader('connection', 'close');
-        send(response, tooLarge(), requestId);
+        send(response, tooLarge(), requestId, cors);
         return;
       }
       const event = toApiGatewayEvent(
@@ -293,17 +326,17 @@ export function createApiGateway(options: ApiGatewayOptions): RequestListener {
         options.onError?.(error, match.routeKey, requestId);
         const throttle = throttleOf(error);
         if (throttle) {
-          send(response, throttled(throttle.retryAfterSeconds), requestId);
+          send(response, throttled(throttle.retryAfterSeconds), requestId, cors);
           return;
         }
         const timedOut = (error as Error)?.name === 'Sandbox.Timedout';
-        send(response, timedOut ? serviceUnavailable() : internalError(), requestId);
+        send(response, timedOut ? serviceUnavailable() : internalError(), requestId, cors);
         return;
       }
-      send(response, fromHandlerResult(result), requestId);
+      send(response, options.cors ? withoutCorsHeaders(fromHandlerResult(result)) : fromHandlerResult(result), requestId, cors);
     } catch (error) {
       options.onError?.(error, match?.routeKey ?? `${method} ${rawPath}`, requestId);
-      if (!response.headersSent) send(response, internalError(), requestId);
+      if (!response.headersSent) send(response, internalError(), requestId, cors);
       else response.destroy();
     }
   };

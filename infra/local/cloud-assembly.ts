@@ -5,6 +5,7 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import NodeEvaluator = require('cfn-resolver-lib');
 import { CakeShopStack } from '../cake-shop-stack';
+import type { Route } from '../routes';
 import { repositoryRoot } from '../function-defaults';
 import type { Settings } from '../settings';
 import type { TableName } from '../tables';
@@ -39,8 +40,18 @@ export interface LocalFunctionDeployment {
 }
 
 /** What `npx cdk deploy` would create, as the local stack runs it. */
+/** The HTTP API's CORS configuration as API Gateway applies it (`CorsConfiguration` of AWS::ApiGatewayV2::Api). */
+export interface LocalCors {
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  maxAgeSeconds?: number;
+}
+
 export interface LocalDeployment {
   functions: Record<HandlerName, LocalFunctionDeployment>;
+  /** Each route of the HTTP API with the function its integration invokes, and CORS when configured. */
+  api: { routes: Route[]; cors?: LocalCors };
   /** The secrets CloudFormation would generate, as their GenerateSecretString says. */
   secrets: LocalSecretSpec[];
   stateMachine: {
@@ -81,7 +92,12 @@ function inputsHash(settings: Settings, names: LocalNames): string {
       if (entry.isDirectory()) return file === path.join(repositoryRoot, 'infra', 'local') ? [] : files(file);
       return [file];
     });
-  const sources = [...files(path.join(repositoryRoot, 'infra')), ...files(path.join(repositoryRoot, 'statemachines')), ...['functions/lib/config.ts', 'package-lock.json'].map((file) => path.join(repositoryRoot, file))];
+  // This file too: what it reads from the template is part of what is kept.
+  const sources = [
+    ...files(path.join(repositoryRoot, 'infra')),
+    ...files(path.join(repositoryRoot, 'statemachines')),
+    ...['functions/lib/config.ts', 'package-lock.json', 'infra/local/cloud-assembly.ts'].map((file) => path.join(repositoryRoot, file)),
+  ];
   for (const file of sources.sort()) hash.update(file).update(fs.readFileSync(file));
   return hash.digest('hex').slice(0, 16);
 }
@@ -129,6 +145,9 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
     'AWS::Lambda::Function': ['Environment', 'Timeout', 'MemorySize'],
     'AWS::StepFunctions::StateMachine': ['DefinitionString', 'DefinitionSubstitutions'],
     'AWS::SecretsManager::Secret': ['Description', 'GenerateSecretString'],
+    'AWS::ApiGatewayV2::Api': ['CorsConfiguration'],
+    'AWS::ApiGatewayV2::Route': ['RouteKey', 'Target'],
+    'AWS::ApiGatewayV2::Integration': ['IntegrationUri'],
   };
   const picked: Record<string, Resource> = {};
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
@@ -167,7 +186,33 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
       excludePunctuation: secret.GenerateSecretString.ExcludePunctuation ?? false,
     },
   ];
-  return { functions, secrets, stateMachine: { role: roleOf(id(workflowRole)), definition } };
+  return { functions, api: localApi(picked, resolved, names), secrets, stateMachine: { role: roleOf(id(workflowRole)), definition } };
+}
+
+/** The routes and CORS of the template's HTTP API, each route's integration traced to the handler it invokes. */
+function localApi(picked: Record<string, Resource>, resolved: Record<string, Resource>, names: LocalNames): LocalDeployment['api'] {
+  const handlerOf = Object.fromEntries(Object.entries(names.functionArns).map(([handler, arn]) => [arn, handler as HandlerName]));
+  const routes = Object.entries(picked)
+    .filter(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Route')
+    .map(([routeId]): Route => {
+      const { RouteKey, Target } = resolved[routeId].Properties as { RouteKey: string; Target: string };
+      const integrationId = ((picked[routeId].Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1]).Ref;
+      const functionArn = resolved[integrationId].Properties.IntegrationUri as string;
+      const [method, path] = RouteKey.split(' ');
+      if (!Target.startsWith('integrations/') || !handlerOf[functionArn]) throw new Error(`Route ${RouteKey} invokes no function of the shop`);
+      return { method: method as Route['method'], path, handler: handlerOf[functionArn] };
+    });
+  const api = Object.values(resolved).find((resource) => resource.Type === 'AWS::ApiGatewayV2::Api');
+  const cors = api?.Properties.CorsConfiguration as { AllowOrigins?: string[]; AllowMethods?: string[]; AllowHeaders?: string[]; MaxAge?: number } | undefined;
+  return {
+    routes,
+    cors: cors && {
+      allowOrigins: cors.AllowOrigins ?? [],
+      allowMethods: cors.AllowMethods ?? [],
+      allowHeaders: cors.AllowHeaders ?? [],
+      maxAgeSeconds: cors.MaxAge,
+    },
+  };
 }
 
 function roleArn(names: LocalNames, roleLogicalId: string): string {

@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { paginateScan } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { repositoryRoot } from '../function-defaults';
-import { routes } from '../routes';
 import { resolveSettings, type Settings } from '../settings';
 import { handlers, type HandlerName } from '../wiring';
 import { localDeployment } from './cloud-assembly';
@@ -259,7 +258,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       }),
     ];
     const api: Server = createApiServer({
-      routes,
+      routes: deployment.api.routes,
+      cors: deployment.api.cors,
       domainName: `local.execute-api.${localIdentity.region}.localhost`,
       accountId: localIdentity.accountId,
       invoke: (route, event: APIGatewayProxyEventV2) => {

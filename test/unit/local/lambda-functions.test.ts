@@ -1,5 +1,6 @@
 import { resolveSettings } from '../../../infra/settings';
 import { resolveOrderDefinition } from '../../../infra/order-definition';
+import { routes, type Route } from '../../../infra/routes';
 import { handlers, type HandlerName } from '../../../infra/wiring';
 import { localDeployment, type LocalNames } from '../../../infra/local/cloud-assembly';
 import { functionArn } from '../../../infra/local/lambda-context';
@@ -20,6 +21,7 @@ const names: LocalNames = {
   webhookSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cake-shop-webhook',
 };
 const settings = resolveSettings({ deliveryWebhookUrl: 'https://delivery.example.com/hook' });
+const byRouteKey = (a: Route, b: Route) => `${a.method} ${a.path}`.localeCompare(`${b.method} ${b.path}`);
 // Synthesized once (or read from the cache of an earlier run) for the whole file.
 const deployment = localDeployment(settings, names);
 
@@ -70,6 +72,26 @@ describe('the local deployment, read from the synthesized stack', () => {
     // WHEN they are read
     // THEN they make the same definition as substituting the ASL file directly
     expect(JSON.parse(deployment.stateMachine.definition)).toEqual(JSON.parse(resolveOrderDefinition(names.functionArns, settings)));
+  });
+
+  test('serves the HTTP API routes of the template, each traced through its integration to its function', () => {
+    // GIVEN the template's AWS::ApiGatewayV2::Route and Integration resources
+    // THEN they are the routes infra/routes.ts defines, and no CORS is configured without shop origins
+    expect([...deployment.api.routes].sort(byRouteKey)).toEqual([...routes].sort(byRouteKey));
+    expect(deployment.api.cors).toBeUndefined();
+  });
+
+  test('takes CORS from the template when shop origins are set', () => {
+    // GIVEN a shop page on another site
+    const withStorefront = localDeployment(resolveSettings({ shopOrigins: 'https://shop.example.net' }), names);
+
+    // THEN the local API answers that origin as API Gateway would
+    expect(withStorefront.api.cors).toEqual({
+      allowOrigins: ['https://shop.example.net'],
+      allowMethods: ['POST'],
+      allowHeaders: ['content-type', 'idempotency-key'],
+      maxAgeSeconds: 3600,
+    });
   });
 
   test('gives each role the grants CDK wrote, resolved to the local resources', () => {
