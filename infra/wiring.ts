@@ -20,6 +20,11 @@ export interface HandlerSpec {
   /** Shop settings the handler reads, passed as environment variables. */
   settings?: readonly SettingName[];
   timeoutSeconds?: number;
+  /**
+   * Its pages link an execution to its page in the ops console where the target has one: the local stack's /ops,
+   * through OPS_CONSOLE_URL. AWS has no such console (ops use the Step Functions console), so CDK sets nothing.
+   */
+  linksToOpsConsole?: true;
 }
 
 const emailSettings = ['senderEmail', 'cakeMakerEmail', 'deliveryEmail', 'customerServiceEmail', 'maxSendRate'] as const;
@@ -27,7 +32,7 @@ const emailSettings = ['senderEmail', 'cakeMakerEmail', 'deliveryEmail', 'custom
 /** Every Lambda handler of the shop, defined once. */
 export const handlers = {
   placeOrder: { entry: 'functions/place-order.ts', access: ['orders:write', 'idempotency', 'workflow:start'] },
-  getOrder: { entry: 'functions/get-order.ts', access: ['orders:read'] },
+  getOrder: { entry: 'functions/get-order.ts', access: ['orders:read'], linksToOpsConsole: true },
   showFulfilPage: { entry: 'functions/show-fulfil-page.ts', access: ['orders:read'] },
   fulfilOrder: { entry: 'functions/fulfil-order.ts', access: ['orders:write', 'idempotency', 'workflow:callback'] },
   showDeliveryPage: { entry: 'functions/show-delivery-page.ts', access: ['orders:read'] },

@@ -27,6 +27,6 @@ export const commonEnv = {
   publicBaseUrl: 'PUBLIC_BASE_URL',
   stateMachineArn: 'STATE_MACHINE_ARN',
   webhookSecretArn: 'WEBHOOK_SECRET_ARN',
-  /** Only where an ops console serves execution pages (the local stack's `/ops`); CDK never sets it. */
+  /** Only where an ops console serves execution pages (the local stack's `/ops`, see linksToOpsConsole); CDK never sets it. */
   opsConsoleUrl: 'OPS_CONSOLE_URL',
 } as const;

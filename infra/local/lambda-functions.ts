@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { commonEnv } from '../../functions/lib/config';
 import { repositoryRoot } from '../function-defaults';
 import { tables, type TableName } from '../tables';
 import { handlers, type HandlerName, type HandlerSpec } from '../wiring';
@@ -49,6 +50,8 @@ export interface LocalFunctionsOptions {
   endpoints: ServiceEndpoints;
   /** Each function's bundle goes to `<codeRoot>/<function name>/index.js`. */
   codeRoot: string;
+  /** The local ops console, which the handlers flagged linksToOpsConsole in infra/wiring.ts link to. */
+  opsConsoleUrl?: string;
   /** Invocations in flight per function before Lambda throttles; see defaultConcurrency. */
   concurrency?: number;
   idleSeconds?: number;
@@ -74,7 +77,12 @@ export function createLambdaFunctions(options: LocalFunctionsOptions): Record<Ha
       memorySizeMb,
       region: localIdentity.region,
       accountId: localIdentity.accountId,
-      environment: { ...sdkEnvironment(options.endpoints), AWS_ACCESS_KEY_ID: localAccessKeyId(functionName), ...environment },
+      environment: {
+        ...sdkEnvironment(options.endpoints),
+        AWS_ACCESS_KEY_ID: localAccessKeyId(functionName),
+        ...environment,
+        ...('linksToOpsConsole' in spec && options.opsConsoleUrl ? { [commonEnv.opsConsoleUrl]: options.opsConsoleUrl } : {}),
+      },
       codeDirectory: path.join(options.codeRoot, functionName),
       concurrency: options.concurrency,
       idleSeconds: options.idleSeconds,

@@ -164,6 +164,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     deployment: deployment.functions,
     endpoints: { dynamodb: urls.dynamodb, stepFunctions: urls.stepFunctions, email: urls.email, secretsManager: urls.secretsManager },
     codeRoot: path.join(dataDir, 'lambda'),
+    opsConsoleUrl: urls.ops,
     concurrency: options.lambdaConcurrency,
     meter: usage,
   });

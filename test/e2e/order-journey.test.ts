@@ -1,6 +1,6 @@
 import { linkTo } from '../support/mailbox';
 import { anOrderAwaitingTheCakeMaker } from '../steps/given';
-import { closeShop, openShop, readsEmail, type Shop } from '../steps/shop';
+import { closeShop, localOnly, openShop, readsEmail, type Shop } from '../steps/shop';
 import { anEmailArrives, emailsTo, statesEntered, theExecution, theExecutionAt, theExecutionEnds, theOrder, theOrderReaches } from '../steps/then';
 import { anOrderRequest, customerPlacesOrder, formOn, json, personFollowsLinkAndSubmits, personOpens, personPostsForm } from '../steps/when';
 
@@ -123,4 +123,22 @@ describe('an order from placement to feedback', () => {
     expect((await theOrder(shop, order.orderId)).status).not.toBe('CANCELLED');
     expect(await statesEntered(shop, order.orderId)).not.toContain('Mark Order Cancelled By Customer');
   });
+
+  localOnly('the ops console /ops, which only the local stack serves')(
+    "the order's status page links its execution to the execution's page in the ops console",
+    async () => {
+      // GIVEN an order
+      const { orderId } = json<{ orderId: string }>(await customerPlacesOrder(shop, anOrderRequest()));
+
+      // WHEN its status page is opened in a browser, and the execution's link followed
+      const page = await personOpens(`${shop.apiUrl}/order/${orderId}`);
+      const href = /<a href="([^"]+)">arn:aws:states:[^<]+:execution:[^<]+<\/a>/.exec(page.text)?.[1];
+      expect(href).toBe(`${shop.apiUrl}/ops/executions/order-${orderId}`);
+      const opsPage = await personOpens(href as string);
+
+      // THEN it is that execution's page
+      expect(opsPage.status).toBe(200);
+      expect(opsPage.text).toContain(`order-${orderId}`);
+    },
+  );
 });

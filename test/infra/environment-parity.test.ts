@@ -9,7 +9,8 @@ import { deployable, synthesize } from './synth';
 /**
  * The only variable names one target gives a handler and the other not, each for every handler: the local stack
  * adds the SDK's region, credentials and per-service endpoints. In AWS the Lambda runtime supplies the region and
- * credentials itself and the SDK uses the real endpoints; locally they point at the emulators.
+ * credentials itself and the SDK uses the real endpoints; locally they point at the emulators. A handler flagged
+ * linksToOpsConsole also gets OPS_CONSOLE_URL locally, where /ops is (AWS has no such console).
  */
 const localOnly = [
   'AWS_REGION',
@@ -41,6 +42,7 @@ function localVariableNames(): Record<HandlerName, string[]> {
     deployment: deployment.functions,
     endpoints: { dynamodb: 'http://127.0.0.1:1', stepFunctions: 'http://127.0.0.1:2', email: 'http://127.0.0.1:3', secretsManager: 'http://127.0.0.1:5' },
     codeRoot: '/tmp/cake-shop/lambda',
+    opsConsoleUrl: 'http://127.0.0.1:4/ops',
   });
   return Object.fromEntries(handlerNames.map((name) => [name, Object.keys(functions[name].config.environment)])) as Record<HandlerName, string[]>;
 }
@@ -61,10 +63,11 @@ describe('the AWS and one-machine targets', () => {
     }
   });
 
-  it('give every handler the same environment variable names, apart from the SDK variables only the local stack sets', () => {
+  it('give every handler the same environment variable names, apart from the variables only the local stack sets', () => {
     // GIVEN each handler's variable names in the deployable template and in the local stack
     // WHEN the deployable side is completed with the names only the local stack is documented to have
-    const aws = Object.fromEntries(handlerNames.map((name) => [name, sortedUnion(awsVariableNames[name], localOnly)]));
+    const localOnlyOf = (name: HandlerName) => [...localOnly, ...('linksToOpsConsole' in handlers[name] ? ['OPS_CONSOLE_URL'] : [])];
+    const aws = Object.fromEntries(handlerNames.map((name) => [name, sortedUnion(awsVariableNames[name], localOnlyOf(name))]));
     const local = Object.fromEntries(Object.entries(localVariableNames()).map(([name, names]) => [name, sortedUnion(names)]));
     // THEN both targets name the same variables for every handler
     expect(local).toEqual(aws);
