@@ -7,10 +7,12 @@
  * Each memory and restart figure runs in a fresh child process so no phase inherits another's heap.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { repositoryRoot } from '../infra/function-defaults';
 import { openEngine, type Engine } from '../infra/local/engine';
 
 const EXECUTIONS = 1_000;
@@ -18,6 +20,7 @@ const STATES = 50;
 const WAITING = 10_000;
 const ROUNDS = 5;
 const ROLE = 'arn:aws:iam::000000000000:role/bench';
+const peerPackage = 'aws-local-stepfunctions@3.0.0';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -85,6 +88,26 @@ async function ourEngine(dataDir: string): Promise<{ round: Round; close: () => 
   return { round, close: () => engine.close() };
 }
 
+type PeerModule = { StateMachine: new (definition: never) => { run(input: unknown): { result: Promise<unknown> } } };
+
+/**
+ * The peer, installed on first use beside the project rather than as one of its dependencies: it declares Node 22
+ * (it runs on 20 with the shim below), so as a dependency it would make every `npm install` warn about engines.
+ */
+function loadPeer(): PeerModule {
+  const peerDir = join(repositoryRoot, 'node_modules', '.cache', 'bench-peer');
+  const load = createRequire(join(peerDir, 'package.json'));
+  try {
+    return load('aws-local-stepfunctions') as PeerModule;
+  } catch {
+    console.log(`Installing the peer, ${peerPackage}, into ${relative(repositoryRoot, peerDir)} ...`);
+    mkdirSync(peerDir, { recursive: true });
+    writeFileSync(join(peerDir, 'package.json'), JSON.stringify({ private: true }));
+    execFileSync('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', peerPackage], { cwd: peerDir, stdio: 'inherit' });
+    return load('aws-local-stepfunctions') as PeerModule;
+  }
+}
+
 async function peerEngine(): Promise<{ round: Round }> {
   // aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks.
   const promise = Promise as unknown as { withResolvers?: () => unknown };
@@ -97,7 +120,7 @@ async function peerEngine(): Promise<{ round: Round }> {
     });
     return { promise: created, resolve, reject };
   };
-  const { StateMachine } = await import('aws-local-stepfunctions');
+  const { StateMachine } = loadPeer();
   const machine = new StateMachine(passChoiceDefinition() as never);
   const round: Round = async (executions) => {
     const started = performance.now();
