@@ -1,4 +1,5 @@
-import { pathExists, selectPath } from './paths';
+import { pathExists } from './paths';
+import { selectPath } from './select';
 import { parseTimestamp } from './timestamps';
 import { StatesError, type ChoiceRule, type ChoiceState, type ContextObject, type Json } from './types';
 

@@ -8,7 +8,8 @@
  */
 export * from './types';
 export { validateDefinition, InvalidDefinition } from './validate';
-export { selectPath, applyResultPath, resolvePayloadTemplate } from './paths';
+export { selectPath } from './select';
+export { applyResultPath, resolvePayloadTemplate } from './paths';
 export { evaluateIntrinsic } from './intrinsics';
 export { prepareInput, prepareOutput, mapItemInput, catchOutput } from './processing';
 export { chooseNext } from './choice';

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { selectPath } from './paths';
+import { selectPath } from './select';
 import { StatesError, type ContextObject, type Json, type JsonObject } from './types';
 
 /** A parsed argument. A string literal keeps its text split at unescaped `{}`, which only States.Format reads. */

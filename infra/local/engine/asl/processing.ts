@@ -1,5 +1,6 @@
 import { assertPayloadSize } from './errors';
-import { applyResultPath, resolvePayloadTemplate, selectPath } from './paths';
+import { applyResultPath, resolvePayloadTemplate } from './paths';
+import { selectPath } from './select';
 import { StatesError, type Catcher, type ContextObject, type Json, type JsonObject, type MapState, type State } from './types';
 
 /**

@@ -1,5 +1,5 @@
 import { evaluateIntrinsic } from './intrinsics';
-import { selectPath } from './paths';
+import { selectPath } from './select';
 import { parseTimestamp } from './timestamps';
 import { StatesError, type ContextObject, type FailState, type Json, type MapState, type TaskState, type WaitState } from './types';
 
