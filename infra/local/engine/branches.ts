@@ -1,0 +1,98 @@
+import { mapItemInput, mapItems, prepareInput, type Json, type MapState } from './asl';
+import { contextObject, isCurrent, scopeOf, stateOf, statusOf, type Branching, type Core, type LiveExecution } from './core';
+import { emit } from './journal';
+import type { BranchesPhase, Thread } from './model';
+import { completeWithResult, handleError } from './retry-catch';
+import { closeToken } from './task-tokens';
+
+/** Starts a Parallel state's branches or a Map state's first iterations, each as a child thread. */
+export function attemptBranches(core: Core, live: LiveExecution, thread: Thread, state: Branching): void {
+  const context = contextObject(live, thread);
+  // A redrive keeps the input, items and results of the attempt that failed; a retry after it starts afresh.
+  const saved = thread.redrive;
+  delete thread.redrive;
+  const effectiveInput = saved ? saved.effectiveInput : prepareInput(state, thread.input, context);
+  const succeeded = saved ? [...saved.succeeded] : [];
+  thread.generation += 1;
+  if (state.Type === 'Parallel') {
+    emit(core, live, thread, 'ParallelStateStarted');
+    const results = saved ? [...saved.results] : state.Branches.map(() => null);
+    const pending = state.Branches.flatMap((branch, index) => (succeeded[index] ? [] : [{ branch, index }]));
+    thread.phase = { kind: 'branches', results, remaining: pending.length, nextItem: 0, effectiveInput, succeeded };
+    for (const { branch, index } of pending) core.spawn(live, thread, scopeOf(thread, String(index)), branch.StartAt, effectiveInput, index);
+  } else {
+    const items = saved?.items ?? mapItems(state, effectiveInput, context);
+    emit(core, live, thread, 'MapStateStarted', { length: items.length });
+    const results = saved ? [...saved.results] : items.map(() => null);
+    const remaining = items.filter((_, index) => !succeeded[index]).length;
+    const phase: BranchesPhase = { kind: 'branches', results, remaining, items, nextItem: 0, effectiveInput, succeeded };
+    thread.phase = phase;
+    const concurrency = state.MaxConcurrency ? Math.min(state.MaxConcurrency, remaining) : remaining;
+    for (let i = 0; i < concurrency && isCurrent(live, thread) && thread.phase === phase && skipSucceededItems(phase); i++) startMapItem(core, live, thread);
+  }
+  if (thread.phase.kind === 'branches' && thread.phase.remaining === 0) completeBranches(core, live, thread);
+}
+
+export function startMapItem(core: Core, live: LiveExecution, parent: Thread): void {
+  const state = stateOf(live, parent) as MapState;
+  const phase = parent.phase as BranchesPhase;
+  const index = phase.nextItem++;
+  const context = { ...contextObject(live, parent), Map: { Item: { Index: index, Value: phase.items![index] } } };
+  let input: Json;
+  try {
+    input = mapItemInput(state, phase.effectiveInput, context);
+  } catch (thrown) {
+    const { error, cause } = statusOf(thrown);
+    abortChildren(core, live, parent);
+    emit(core, live, parent, 'MapStateFailed');
+    parent.generation += 1;
+    handleError(core, live, parent, error, cause);
+    return;
+  }
+  emit(core, live, parent, 'MapIterationStarted', { name: parent.state, index });
+  core.spawn(live, parent, scopeOf(parent), (state.ItemProcessor ?? state.Iterator)!.StartAt, input, index);
+}
+
+export function completeBranches(core: Core, live: LiveExecution, thread: Thread): void {
+  const state = stateOf(live, thread) as Branching;
+  const phase = thread.phase as BranchesPhase;
+  emit(core, live, thread, `${state.Type}StateSucceeded`);
+  completeWithResult(core, live, thread, state, phase.results);
+}
+
+/** Moves a Map's next item past those a redrive kept; says whether any item is left to start. */
+export function skipSucceededItems(phase: BranchesPhase): boolean {
+  while (phase.nextItem < phase.items!.length && phase.succeeded?.[phase.nextItem]) phase.nextItem += 1;
+  return phase.nextItem < phase.items!.length;
+}
+
+/** Drops every thread under the parent, once one branch or iteration has failed it. */
+export function abortChildren(core: Core, live: LiveExecution, parent: Thread): void {
+  const parentState = stateOf(live, parent);
+  for (const child of Object.values(live.runtime.threads)) {
+    if (child.parent !== parent.id) continue;
+    abortChildren(core, live, child);
+    if (child.phase.kind === 'task') closeToken(core, child.phase, 'CLOSED');
+    if (parentState.Type === 'Map') emit(core, live, child, 'MapIterationAborted', { name: parent.state, index: child.index });
+    delete live.runtime.threads[child.id];
+  }
+}
+
+/**
+ * Records, as AWS does when an execution is stopped, the abort of every state still running under the thread:
+ * innermost first, each Map iteration after the states inside it, and the enclosing state last.
+ */
+export function abortStates(core: Core, live: LiveExecution, thread: Thread): void {
+  const state = stateOf(live, thread);
+  if (thread.phase.kind === 'branches') {
+    const children = Object.values(live.runtime.threads).filter((child) => child.parent === thread.id);
+    for (const child of children.sort((a, b) => a.index! - b.index!)) {
+      abortStates(core, live, child);
+      if (state.Type === 'Map') emit(core, live, child, 'MapIterationAborted', { name: thread.state, index: child.index });
+    }
+  }
+  // A thread in its 'enter' phase has not entered its state yet, so there is nothing of it to abort.
+  if (thread.phase.kind !== 'enter' && (state.Type === 'Task' || state.Type === 'Wait' || state.Type === 'Parallel' || state.Type === 'Map')) {
+    emit(core, live, thread, `${state.Type}StateAborted`);
+  }
+}
