@@ -75,6 +75,8 @@ export interface SandboxData {
   /** The bundled handler module, as Lambda unpacks it into /var/task. */
   handlerFile: string;
   context: ContextConfig;
+  /** The Linux nice value of the sandbox's thread; see LambdaFunctionConfig.background. */
+  niceness: number;
 }
 
 /** Pool to sandbox: run one invocation. The payload travels as JSON text, as it does to a Lambda sandbox. */

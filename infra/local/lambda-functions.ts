@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { commonEnv } from '../../functions/lib/config';
 import { repositoryRoot } from '../function-defaults';
+import { routes } from '../routes';
 import { tables, type TableName } from '../tables';
 import { handlers, type HandlerName, type HandlerSpec } from '../wiring';
 import type { LocalFunctionDeployment } from './cloud-assembly';
@@ -85,6 +86,7 @@ export function createLambdaFunctions(options: LocalFunctionsOptions): Record<Ha
       },
       codeDirectory: path.join(options.codeRoot, functionName),
       concurrency: options.concurrency,
+      background: !routes.some((route) => route.handler === name),
       idleSeconds: options.idleSeconds,
       observer: meter && {
         invoked: (durationMs) => meter.lambdaInvoked(durationMs, memorySizeMb),

@@ -22,6 +22,13 @@ export const defaultConcurrency = 4;
 /** A warm sandbox nobody has used for this long is dropped, giving its memory back, as Lambda reclaims idle ones. */
 export const defaultIdleSeconds = 60;
 
+/**
+ * The nice value of a background function's sandboxes. Linux then gives a busy API sandbox about nine times the CPU
+ * of a busy workflow-task sandbox: 400 orders from 50 clients, back to back, `POST /order` p99 2.9 s at the same
+ * priority and 0.9 s with this, at the same full-flow rate.
+ */
+const backgroundNiceness = 10;
+
 /** Lambda's init phase limit for on-demand functions. */
 const initTimeoutSeconds = 10;
 
@@ -34,6 +41,11 @@ export interface LambdaFunctionConfig extends ContextConfig {
   codeDirectory: string;
   /** Invocations in flight at once; one more is throttled. */
   concurrency?: number;
+  /**
+   * Only workflow tasks invoke it, never a waiting HTTP client: its sandboxes run at a lower CPU priority, so on a
+   * busy machine the API's functions are served first. Scheduling only; Lambda's behaviour is the same.
+   */
+  background?: boolean;
   idleSeconds?: number;
   /** Told of each invocation's billed work and of each throttle, as Lambda's metrics would count them. */
   observer?: InvocationObserver;
@@ -221,7 +233,11 @@ export class LambdaFunction {
   async #coldStart(): Promise<Sandbox> {
     const { functionName, timeoutSeconds, memorySizeMb, region, accountId } = this.config;
     const sandbox = await Sandbox.start({
-      data: { handlerFile: await this.#bundle(), context: { functionName, timeoutSeconds, memorySizeMb, region, accountId } },
+      data: {
+        handlerFile: await this.#bundle(),
+        context: { functionName, timeoutSeconds, memorySizeMb, region, accountId },
+        niceness: this.config.background ? backgroundNiceness : 0,
+      },
       env: this.#environment(),
       memorySizeMb,
       initTimeoutSeconds,

@@ -4,14 +4,19 @@
  * place, then runs one invocation at a time for as long as the pool keeps the sandbox.
  * Bundled and started by lambda-sandbox.ts; it runs nowhere else.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Handler } from 'aws-lambda';
 import { LambdaContext, toRuntimeError, type InvokeMessage, type RuntimeError, type SandboxData, type SandboxMessage } from './lambda-context';
 
 if (!parentPort) throw new Error('The Lambda sandbox runtime runs only in a worker thread started by the pool');
 const pool = parentPort;
-const { handlerFile, context: contextConfig } = workerData as SandboxData;
+const { handlerFile, context: contextConfig, niceness } = workerData as SandboxData;
 const post = (message: SandboxMessage) => pool.postMessage(message);
+
+// Linux schedules each thread on its own nice value; /proc/thread-self names this thread's id.
+if (niceness !== 0 && process.platform === 'linux') setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), niceness);
 
 let ready = false;
 let inFlight: string | undefined;

@@ -155,6 +155,15 @@ describe('createLambdaFunctions', () => {
     expect(functions.placeOrder.config.environment).toMatchObject({ STATE_MACHINE_ARN: names.stateMachineArn, IDEMPOTENCY_TABLE_NAME: 'cake-shop-idempotency' });
   });
 
+  test('runs only the functions no route invokes in the background, at a lower CPU priority', () => {
+    // GIVEN the local functions
+    // THEN those the API invokes are served first, and the workflow's tasks run in the background
+    expect(functions.placeOrder.config.background).toBe(false);
+    expect(functions.fulfilOrder.config.background).toBe(false);
+    expect(functions.askCakeMaker.config.background).toBe(true);
+    expect(functions.resendUnsentMessage.config.background).toBe(true);
+  });
+
   test('limits each function to the default concurrency unless told otherwise', () => {
     // GIVEN functions created with and without a concurrency
     const limited = createLambdaFunctions({ deployment: deployment.functions, endpoints, codeRoot: '/tmp/cake-shop/lambda', concurrency: 2 });

@@ -351,3 +351,18 @@ describe('the concurrency limit', () => {
   });
 });
 
+
+describe('CPU priority', () => {
+  const linux = process.platform === 'linux' ? test : test.skip;
+
+  linux('runs a background function (only workflow tasks invoke it) at a lower priority than one the API invokes', async () => {
+    // GIVEN a function the API invokes and one only workflow tasks invoke
+    const api = lambdaFunction('priority-handler', { functionName: 'cake-shop-place-order' });
+    const background = lambdaFunction('priority-handler', { background: true });
+
+    // WHEN each runs
+    // THEN the background one's sandbox thread is niced, so a busy machine serves waiting customers first
+    await expect(api.invoke({})).resolves.toEqual({ niceness: 0 });
+    await expect(background.invoke({})).resolves.toEqual({ niceness: 10 });
+  });
+});
