@@ -149,6 +149,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const unknown = (options.withoutGrants ?? []).filter((grant) => !(grant.handler in handlers));
   if (unknown.length > 0) throw new Error(`LOCAL_IAM_WITHOUT names no handler ${unknown.map((grant) => grant.handler).join(', ')}; see infra/wiring.ts`);
   const deployment = localDeployment(options.settings, { ...localIdentity, tableNames, functionArns, stateMachineArn, webhookSecretArn, publicBaseUrl: urls.shop });
+  // Each denial is logged, as CloudTrail records each AccessDenied.
+  const logDenial = (message: string) => log(`AccessDenied: ${message}`);
   const iam = new LocalIam(
     Object.fromEntries(
       (Object.keys(handlers) as HandlerName[]).map((name) => {
@@ -157,7 +159,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         return [localAccessKeyId(functionName), { ...role, sessionName: functionName }];
       }),
     ),
-    (message) => log(`AccessDenied: ${message}`),
+    logDenial,
   );
   const workflowPrincipal = { ...deployment.stateMachine.role, sessionName: stateMachineName };
   const functions = createLambdaFunctions({
@@ -184,7 +186,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     // instead of failing the first order.
     await Promise.all(Object.values(functions).map((fn) => fn.load()));
 
-    const dynamodb: LocalDynamoDb = await startDynamoDb(ports.dynamodb, dataDir, { principals: iam.principals, ...localIdentity, onDenied: (message) => log(`AccessDenied: ${message}`) });
+    const dynamodb: LocalDynamoDb = await startDynamoDb(ports.dynamodb, dataDir, { principals: iam.principals, ...localIdentity, onDenied: logDenial });
     usage.watchDynamoDb(dynamodb.requestCounts);
     stops.push(() => dynamodb.close());
     const dynamodbClient = localDynamoDbClient(dynamodb.endpoint, localIdentity.region);
