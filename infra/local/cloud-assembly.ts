@@ -215,6 +215,7 @@ function localApi(picked: Record<string, Resource>, resolved: Record<string, Res
   };
 }
 
+/** As CloudFormation names a role it creates: the stack, then the logical id, within IAM's 64 characters. */
 function roleArn(names: LocalNames, roleLogicalId: string): string {
-  return `arn:aws:iam::${names.accountId}:role/CakeShop-${roleLogicalId}`.slice(0, 64 + `arn:aws:iam::${names.accountId}:role/`.length);
+  return `arn:aws:iam::${names.accountId}:role/${`CakeShop-${roleLogicalId}`.slice(0, 64)}`;
 }
