@@ -141,9 +141,20 @@ export async function readAndReplay(request: IncomingMessage): Promise<{ body: s
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks);
   // A plain stream with the request's fields: dynalite and express read no more of a request than these.
+  // `complete`, as on the message it replays: express gives the replay IncomingMessage's prototype, whose
+  // destroy at the end of the body would otherwise take an incomplete message for an aborted one and close the
+  // keep-alive connection under it.
   const replay = new Readable({ read: () => undefined });
   if (body.length > 0) replay.push(body);
   replay.push(null);
-  Object.assign(replay, { headers: request.headers, rawHeaders: request.rawHeaders, method: request.method, url: request.url, httpVersion: request.httpVersion, socket: request.socket });
+  Object.assign(replay, {
+    headers: request.headers,
+    rawHeaders: request.rawHeaders,
+    method: request.method,
+    url: request.url,
+    httpVersion: request.httpVersion,
+    socket: request.socket,
+    complete: true,
+  });
   return { body: body.toString('utf8'), replay: replay as unknown as IncomingMessage };
 }

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Agent } from 'node:http';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { LocalEmailService, SendingQuota } from '../../../infra/local/email';
+import { localAccessKeyId, LocalIam } from '../../../infra/local/iam';
 
 describe('the local SES sending quota', () => {
   test('accepts at most the maximum send rate in any one second, and a new second starts afresh', () => {
@@ -82,5 +84,47 @@ describe('the local email service over the SES v2 API', () => {
     // AND the mailbox holds exactly the accepted emails
     const stored = (await (await fetch(`${email.endpoint}/store`)).json()) as { emails: { subject: string }[] };
     expect(stored.emails.filter((sent) => sent.subject.startsWith('Burst '))).toHaveLength(accepted.length);
+  });
+
+  test('keeps the connection open between sends of a function its IAM governs, as SES does', async () => {
+    // GIVEN a second email service checking a function's role, and that function's client on a keep-alive agent
+    const accessKeyId = localAccessKeyId('cake-shop-ask-cake-maker');
+    const iam = new LocalIam({
+      [accessKeyId]: {
+        roleArn: 'arn:aws:iam::123456789012:role/CakeShop-AskCakeMakerRole',
+        sessionName: 'cake-shop-ask-cake-maker',
+        policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ses:SendEmail', Resource: '*' }] }],
+      },
+    });
+    const governed = new LocalEmailService(0, dataDir, { authorization: { iam, region: 'us-east-1', accountId: '123456789012' } });
+    await governed.start();
+    const httpAgent = new Agent({ keepAlive: true });
+    let connections = 0;
+    const connect = httpAgent.createConnection.bind(httpAgent);
+    httpAgent.createConnection = (...args: Parameters<Agent['createConnection']>) => {
+      connections += 1;
+      return connect(...args);
+    };
+    const sender = new SESv2Client({ endpoint: governed.endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'local' }, requestHandler: { httpAgent } });
+
+    try {
+      // WHEN it sends three emails, one after another
+      for (const index of [1, 2, 3]) {
+        await sender.send(
+          new SendEmailCommand({
+            FromEmailAddress: 'orders@cake-shop.example.com',
+            Destination: { ToAddresses: [`kept-${index}@example.com`] },
+            Content: { Simple: { Subject: { Data: `Kept ${index}` }, Body: { Text: { Data: 'Hello' } } } },
+          }),
+        );
+      }
+
+      // THEN all three went over one connection
+      expect(connections).toBe(1);
+    } finally {
+      sender.destroy();
+      httpAgent.destroy();
+      await governed.stop();
+    }
   });
 });
