@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { executionArnFor } from '../../functions/lib/workflow';
 import { anOrderRequest, formOn } from '../steps/when';
-import { linkTo, mentions, type SentEmail } from './mailbox';
+import { linkTo, type SentEmail } from './mailbox';
 
 /**
  * Many customers at once through the public HTTP contract, shared by `npm run bench:load` and the e2e load tests.
@@ -27,14 +27,27 @@ export class Deadline {
   }
 }
 
+interface MailWaiter {
+  match: (email: SentEmail) => boolean;
+  resolve: (email: SentEmail) => void;
+}
+
+/** Every order id (a UUID) an email's subject, text or HTML mentions. */
+function orderIdsIn(email: SentEmail): Set<string> {
+  return new Set(`${email.subject}\n${email.body.text ?? ''}\n${email.body.html ?? ''}`.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g));
+}
+
 /**
  * One reader of the mailbox for every customer, as a mail server delivers to many inboxes: it asks only for the
- * emails of the last seconds (`GET /store?since=`), so watching the mailbox does not itself become the load.
+ * emails of the last seconds (`GET /store?since=`), and files each email under the orders it mentions, so neither
+ * watching the mailbox nor matching emails to customers grows with the number of orders.
  */
 export class MailWatcher {
   readonly #seen = new Set<string>();
-  #waiters: { match: (email: SentEmail) => boolean; resolve: (email: SentEmail) => void }[] = [];
-  #arrived: SentEmail[] = [];
+  /** Per order id, the customers waiting for one of its emails. */
+  readonly #waiters = new Map<string, MailWaiter[]>();
+  /** Per order id, its emails no customer has taken yet. */
+  readonly #unclaimed = new Map<string, SentEmail[]>();
   #running = true;
   readonly #loop: Promise<void>;
 
@@ -58,9 +71,8 @@ export class MailWatcher {
         for (const email of emails) {
           if (this.#seen.has(email.messageId)) continue;
           this.#seen.add(email.messageId);
-          this.#arrived.push(email);
+          this.#deliver(email);
         }
-        this.#dispatch();
       } catch {
         // The mailbox may be down or restarting; the next poll tries again.
       }
@@ -68,30 +80,43 @@ export class MailWatcher {
     }
   }
 
-  #dispatch(): void {
-    this.#waiters = this.#waiters.filter((waiter) => {
-      const index = this.#arrived.findIndex(waiter.match);
-      if (index === -1) return true;
-      waiter.resolve(this.#arrived[index]);
-      this.#arrived.splice(index, 1);
-      return false;
-    });
+  /** Hands the email to a customer waiting for it, or keeps it under each order it mentions until one asks. */
+  #deliver(email: SentEmail): void {
+    const orderIds = orderIdsIn(email);
+    for (const orderId of orderIds) {
+      const waiters = this.#waiters.get(orderId) ?? [];
+      const waiter = waiters.find((candidate) => candidate.match(email));
+      if (!waiter) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(email);
+      return;
+    }
+    for (const orderId of orderIds) this.#unclaimed.set(orderId, [...(this.#unclaimed.get(orderId) ?? []), email]);
   }
 
-  waitFor(what: string, match: (email: SentEmail) => boolean): Promise<SentEmail> {
+  /** The next email mentioning `orderId` that `match` accepts, whether it arrived already or arrives later. */
+  waitFor(what: string, orderId: string, match: (email: SentEmail) => boolean): Promise<SentEmail> {
+    const unclaimed = this.#unclaimed.get(orderId) ?? [];
+    const arrived = unclaimed.find(match);
+    if (arrived) {
+      for (const other of orderIdsIn(arrived)) this.#unclaimed.set(other, (this.#unclaimed.get(other) ?? []).filter((email) => email !== arrived));
+      return Promise.resolve(arrived);
+    }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((waiter) => waiter.match !== match);
-        reject(new Error(`Gave up waiting for ${what}: the run's time ran out`));
-      }, this.deadline.remaining(what));
-      this.#waiters.push({
+      const waiters = this.#waiters.get(orderId) ?? [];
+      this.#waiters.set(orderId, waiters);
+      const waiter: MailWaiter = {
         match,
         resolve: (email) => {
           clearTimeout(timer);
           resolve(email);
         },
-      });
-      this.#dispatch();
+      };
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        reject(new Error(`Gave up waiting for ${what}: the run's time ran out`));
+      }, this.deadline.remaining(what));
+      waiters.push(waiter);
     });
   }
 
@@ -198,11 +223,12 @@ async function customerJourney(run: LoadRun, target: LoadTarget): Promise<void> 
   const { orderId, email } = await placeOrder(run, target);
   run.orderIds.push(orderId);
   target.onAccepted?.(run);
-  const bakeRequest = await target.mail.waitFor(`the cake maker's email for ${orderId}`, (sent) => /^New order to bake/.test(sent.subject) && mentions(sent, orderId));
+  const bakeRequest = await target.mail.waitFor(`the cake maker's email for ${orderId}`, orderId, (sent) => /^New order to bake/.test(sent.subject));
   await followLinkAndSubmit(run, target, linkTo(bakeRequest, 'fulfill'));
   const onItsWay = await target.mail.waitFor(
     `the "on its way" email for ${orderId}`,
-    (sent) => sent.destination.to.includes(email) && /is on its way$/.test(sent.subject) && mentions(sent, orderId),
+    orderId,
+    (sent) => sent.destination.to.includes(email) && /is on its way$/.test(sent.subject),
   );
   await followLinkAndSubmit(run, target, linkTo(onItsWay, 'delivered'), { rating: '5', comment: 'Lovely, thank you' });
 }
@@ -301,12 +327,8 @@ export async function auditEmails(emailUrl: string, orderIds: string[]): Promise
   const audit: EmailAudit = { missing: [], doubled: [], doubledAt: {}, unexpected: [] };
   const byOrder = new Map<string, SentEmail[]>(orderIds.map((orderId) => [orderId, []]));
   for (const email of emails) {
-    for (const [orderId, list] of byOrder) {
-      if (mentions(email, orderId) || email.subject.includes(orderId)) {
-        list.push(email);
-        break;
-      }
-    }
+    const orderId = [...orderIdsIn(email)].find((id) => byOrder.has(id));
+    if (orderId) byOrder.get(orderId)?.push(email);
   }
   for (const [orderId, list] of byOrder) {
     for (const [kind, pattern] of Object.entries(emailsOfACompletedOrder)) {
