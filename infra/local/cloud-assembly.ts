@@ -73,14 +73,32 @@ type Template = { Resources: Record<string, Resource> };
  */
 export function localDeployment(settings: Settings, names: LocalNames): LocalDeployment {
   // Synthesizing takes seconds; the result depends only on infra/, the workflow and the inputs, so it is kept
-  // between starts under a hash of those.
-  const cacheFile = path.join(repositoryRoot, 'node_modules', '.cache', 'cake-shop-local', `deployment-${inputsHash(settings, names)}.json`);
-  if (fs.existsSync(cacheFile)) return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as LocalDeployment;
-  const deployment = synthesize(settings, names);
-  fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
-  fs.writeFileSync(`${cacheFile}.${process.pid}`, JSON.stringify(deployment));
-  fs.renameSync(`${cacheFile}.${process.pid}`, cacheFile);
-  return deployment;
+  // between starts under a hash of those. The shop's URL is left out of the hash, since every stack on other
+  // ports would otherwise synthesize afresh: it is synthesized as a placeholder and put in on the way out.
+  const placeheld = { ...names, publicBaseUrl: publicBaseUrlPlaceholder };
+  const cacheDir = path.join(repositoryRoot, 'node_modules', '.cache', 'cake-shop-local');
+  const cacheFile = path.join(cacheDir, `deployment-${inputsHash(settings, placeheld)}.json`);
+  let kept = fs.existsSync(cacheFile) ? fs.readFileSync(cacheFile, 'utf8') : undefined;
+  if (kept === undefined) {
+    kept = JSON.stringify(synthesize(settings, placeheld));
+    fs.mkdirSync(cacheDir, { recursive: true });
+    fs.writeFileSync(`${cacheFile}.${process.pid}`, kept);
+    fs.renameSync(`${cacheFile}.${process.pid}`, cacheFile);
+    pruneCache(cacheDir);
+  }
+  return JSON.parse(kept.replaceAll(publicBaseUrlPlaceholder, names.publicBaseUrl)) as LocalDeployment;
+}
+
+const publicBaseUrlPlaceholder = 'https://public-base-url.cake-shop.invalid';
+
+/** Keeps the newest synthesized deployments, so the cache does not grow with every change to infra/. */
+function pruneCache(cacheDir: string, keep = 20): void {
+  const entries = fs
+    .readdirSync(cacheDir)
+    .filter((name) => /^deployment-[0-9a-f]+\.json$/.test(name))
+    .map((name) => ({ file: path.join(cacheDir, name), modified: fs.statSync(path.join(cacheDir, name)).mtimeMs }))
+    .sort((a, b) => b.modified - a.modified);
+  for (const { file } of entries.slice(keep)) fs.rmSync(file, { force: true });
 }
 
 /** What the synthesized stack depends on: the CDK app's sources (not the local target's), the workflow and the inputs. */

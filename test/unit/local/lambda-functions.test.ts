@@ -81,6 +81,16 @@ describe('the local deployment, read from the synthesized stack', () => {
     expect(deployment.api.cors).toBeUndefined();
   });
 
+  test('gives a stack on another port its own public URL', () => {
+    // GIVEN a second stack whose shop listens elsewhere
+    const elsewhere = localDeployment(settings, { ...names, publicBaseUrl: 'http://127.0.0.1:40123' });
+
+    // THEN its functions link to that shop, and the first stack's still to its own
+    expect(elsewhere.functions.placeOrder.environment.PUBLIC_BASE_URL).toBe('http://127.0.0.1:40123');
+    expect(JSON.stringify(elsewhere)).not.toContain('http://127.0.0.1:3000');
+    expect(deployment.functions.placeOrder.environment.PUBLIC_BASE_URL).toBe('http://127.0.0.1:3000');
+  });
+
   test('takes CORS from the template when shop origins are set', () => {
     // GIVEN a shop page on another site
     const withStorefront = localDeployment(resolveSettings({ shopOrigins: 'https://shop.example.net' }), names);
