@@ -33,8 +33,26 @@ describe('States.Format', () => {
     expect(errorOf("States.Format('{} and {}', 'one')").error).toBe('States.Runtime');
   });
 
-  test('States.Format rejects an object argument', () => {
-    expect(errorOf("States.Format('{}', $.order)", { order: { id: 1 } }).error).toBe('States.Runtime');
+  test('States.Format writes an object as AWS does, key=value pairs in braces, not as JSON', () => {
+    // GIVEN an order object with a number and an empty list
+    const input = { order: { Arg1: 1, Arg2: [] } };
+
+    // WHEN it is formatted into text
+    const text = evaluate("States.Format('Order {}.', $.order)", input);
+
+    // THEN it reads as AWS renders it (recorded on AWS by LocalStack's test_format_2)
+    expect(text).toBe('Order {Arg1=1, Arg2=[]}.');
+  });
+
+  test('States.Format writes arrays and nested values without JSON quotes', () => {
+    // GIVEN a cake with nested layers, a string list, a null and a boolean
+    const input = { cake: { name: 'Lemon Drizzle', layers: [{ flavour: 'lemon', grams: 1.5 }], tags: ['vegan', 'gift'], note: null, boxed: true } };
+
+    // WHEN the cake and its tags are formatted
+    const text = evaluate("States.Format('{} / {}', $.cake, $.cake.tags)", input);
+
+    // THEN strings stay bare, numbers, booleans and null are their JSON text, in the input's key order
+    expect(text).toBe('{name=Lemon Drizzle, layers=[{flavour=lemon, grams=1.5}], tags=[vegan, gift], note=null, boxed=true} / [vegan, gift]');
   });
 
   test('An open escape backslash raises States.Runtime', () => {
@@ -49,6 +67,28 @@ describe('JSON functions', () => {
 
   test('States.StringToJson turns a substituted number setting back into a number', () => {
     expect(evaluate("States.StringToJson('86400')")).toBe(86400);
+  });
+
+  test('States.StringToJson of an empty or blank string is null, as on AWS', () => {
+    // GIVEN strings with no JSON text in them
+    // WHEN each is parsed
+    // THEN AWS answers null rather than failing (recorded on AWS by LocalStack's test_string_to_json)
+    expect(evaluate('States.StringToJson($.text)', { text: '' })).toBeNull();
+    expect(evaluate('States.StringToJson($.text)', { text: ' ' })).toBeNull();
+  });
+
+  test('States.StringToJson of null is null', () => {
+    // GIVEN a field holding null
+    // WHEN it is parsed
+    // THEN the result is null too
+    expect(evaluate('States.StringToJson($.text)', { text: null })).toBeNull();
+  });
+
+  test('States.StringToJson of a number that is not a string raises States.Runtime', () => {
+    // GIVEN a number where an escaped JSON string belongs
+    // WHEN it is parsed
+    // THEN the execution fails with States.Runtime
+    expect(errorOf('States.StringToJson($.text)', { text: 86400 }).error).toBe('States.Runtime');
   });
 
   test('States.StringToJson of text that is not JSON raises States.Runtime', () => {

@@ -136,6 +136,17 @@ function canonical(value: Json): string {
   return JSON.stringify(value);
 }
 
+/**
+ * A value as States.Format writes it. AWS does not write JSON here: strings are bare at any depth, an array
+ * reads `[a, b]` and an object `{key=value, key=value}`, the way Java prints a list and a map.
+ */
+function formatted(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return `[${value.map(formatted).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) return `{${Object.entries(value).map(([key, item]) => `${key}=${formatted(item)}`).join(', ')}}`;
+  return JSON.stringify(value);
+}
+
 function typeName(value: Json): string {
   if (value === null) return 'null';
   return Array.isArray(value) ? 'array' : typeof value;
@@ -205,16 +216,14 @@ const functions: Record<string, IntrinsicFunction> = {
     if (values.length !== template.length - 1) {
       fail(`States.Format has ${template.length - 1} placeholder(s) '{}' but ${values.length} value(s).`);
     }
-    return template.reduce((text, part, index) => {
-      if (index === 0) return part;
-      const value = values[index - 1];
-      if (typeof value === 'object' && value !== null) fail(`States.Format argument ${index + 1} must be a string, number, boolean or null, got ${typeName(value)}.`);
-      return `${text}${String(value)}${part}`;
-    }, '');
+    return template.reduce((text, part, index) => (index === 0 ? part : `${text}${formatted(values[index - 1])}${part}`), '');
   },
   'States.StringToJson': (args) => {
     arity('States.StringToJson', args, 1);
+    // AWS answers null for null and for a string with no JSON text in it, where a JSON parser would fail.
+    if (args[0] === null) return null;
     const text = stringArg('States.StringToJson', args, 0);
+    if (text.trim() === '') return null;
     try {
       return JSON.parse(text) as Json;
     } catch {
