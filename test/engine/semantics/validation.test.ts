@@ -47,6 +47,25 @@ describe('Definition validation', () => {
     expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Wait', End: true } } }).some((problem) => problem.startsWith('WAIT_DURATION'))).toBe(true);
   });
 
+  test.each(['2024-05-01t12:00:00z', '2024-05-01 12:00:00Z', '2024-05-01T12:00:00+0200'])(
+    'A Wait state whose Timestamp %s is not an RFC 3339 timestamp with T and Z or an offset is reported',
+    (timestamp) => {
+      // GIVEN a Wait state with a fixed time AWS does not accept
+      const definition = { StartAt: 'Wait', States: { Wait: { Type: 'Wait', Timestamp: timestamp, End: true } } };
+      // WHEN it is validated
+      const problems = problemsOf(definition);
+      // THEN the state and the value are named
+      expect(problems.some((problem) => problem.startsWith('INVALID_TIMESTAMP') && problem.includes('"Wait"') && problem.includes(timestamp))).toBe(true);
+    },
+  );
+
+  test('A Wait state whose Timestamp has nanoseconds and an offset is valid', () => {
+    // GIVEN a fixed time with nine fraction digits and a negative offset
+    const definition = { StartAt: 'Wait', States: { Wait: { Type: 'Wait', Timestamp: '2024-12-05T21:29:29.243167252-05:00', End: true } } };
+    // WHEN it is validated THEN nothing is reported
+    expect(problemsOf(definition)).toEqual([]);
+  });
+
   test('Both TimeoutSeconds and TimeoutSecondsPath on one task is reported', () => {
     expect(problemsOf(taskWith({ TimeoutSeconds: 5, TimeoutSecondsPath: '$.t' })).some((problem) => problem.startsWith('TASK_TIMEOUT'))).toBe(true);
   });

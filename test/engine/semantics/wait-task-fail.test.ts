@@ -40,6 +40,59 @@ describe('Wait', () => {
     expect(statesErrorOf(() => waitUntil(wait({ TimestampPath: '$.until' }), { until: 'tomorrow' }, now, context)).error).toBe('States.Runtime');
   });
 
+  test.each([
+    ['whole seconds', '2024-05-01T12:00:00Z', '2024-05-01T12:00:00Z'],
+    ['milliseconds', '2024-05-01T12:00:00.250Z', '2024-05-01T12:00:00Z'],
+    ['two fraction digits', '2024-05-01T12:00:00.25Z', '2024-05-01T12:00:00Z'],
+    ['microseconds', '2024-05-01T12:00:00.999999Z', '2024-05-01T12:00:00Z'],
+    ['seven fraction digits', '2024-05-01T12:00:00.0000000Z', '2024-05-01T12:00:00Z'],
+    ['nanoseconds', '2024-05-01T12:00:01.123456789Z', '2024-05-01T12:00:01Z'],
+    ['a positive offset', '2024-05-01T14:00:00.5+02:00', '2024-05-01T12:00:00Z'],
+    ['a negative offset', '2024-05-01T08:30:00-03:30', '2024-05-01T12:00:00Z'],
+  ])('A TimestampPath with %s waits until that instant, its fraction of a second dropped', (_, until, instant) => {
+    // GIVEN a delivery time written at that precision and offset
+    // WHEN the Wait state reads it
+    const wakeAt = waitUntil(wait({ TimestampPath: '$.until' }), { until }, now, context);
+    // THEN it wakes on the whole second, as AWS considers the time only up to seconds
+    expect(wakeAt).toBe(Date.parse(instant));
+  });
+
+  test('A Timestamp with milliseconds waits until the whole second', () => {
+    // GIVEN a fixed delivery time with milliseconds
+    // WHEN the Wait state reads it
+    const wakeAt = waitUntil(wait({ Timestamp: '2024-05-02T00:00:00.999Z' }), {}, now, context);
+    // THEN the milliseconds are truncated
+    expect(wakeAt).toBe(Date.parse('2024-05-02T00:00:00Z'));
+  });
+
+  test.each([
+    ['no offset', '2024-05-01T12:00:00'],
+    ['a fraction and no offset', '2024-05-01T12:00:00.000000'],
+    ['an offset without a colon', '2024-05-01T12:00:00+0200'],
+    ['a space for the T', '2024-05-01 12:00:00Z'],
+    ['a lowercase t and z', '2024-05-01t12:00:00z'],
+    ['no seconds', '2024-05-01T12:00Z'],
+    ['more than nine fraction digits', '2024-05-01T12:00:00.1234567891Z'],
+    ['a date only', '2024-05-01'],
+    ['a day that does not exist', '2024-02-30T12:00:00Z'],
+  ])('A TimestampPath value with %s fails the execution with States.Runtime and AWS\'s cause', (_, until) => {
+    // GIVEN a delivery time AWS does not accept
+    // WHEN the Wait state reads it
+    const error = statesErrorOf(() => waitUntil(wait({ TimestampPath: '$.until' }), { until }, now, context));
+    // THEN it fails as AWS does
+    expect(error.error).toBe('States.Runtime');
+    expect(error.cause).toBe(`The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.until == ${until}`);
+  });
+
+  test('A TimestampPath value that is a number fails with States.Runtime', () => {
+    // GIVEN epoch seconds where a timestamp belongs
+    // WHEN the Wait state reads them
+    const error = statesErrorOf(() => waitUntil(wait({ TimestampPath: '$.until' }), { until: 1714564800 }, now, context));
+    // THEN the value is named in AWS's cause
+    expect(error.error).toBe('States.Runtime');
+    expect(error.cause).toBe('The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.until == 1714564800');
+  });
+
   test('A SecondsPath that matches nothing raises States.Runtime', () => {
     expect(statesErrorOf(() => waitUntil(wait({ SecondsPath: '$.delay' }), {}, now, context)).error).toBe('States.Runtime');
   });

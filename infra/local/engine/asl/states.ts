@@ -17,18 +17,26 @@ function wholeSeconds(field: string, value: Json, minimum: number): number {
   return value;
 }
 
-function timestamp(field: string, value: Json): number {
+const INVALID_TIMESTAMP = 'parameter does not reference a valid ISO-8601 extended offset date-time format string';
+
+const shown = (value: Json) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/** A Wait state's end; AWS considers a timestamp only up to seconds and truncates the fraction. */
+function wholeSecondOf(value: Json, invalid: string): number {
   const epochMs = parseTimestamp(value);
-  if (epochMs === undefined) fail(`${field} must resolve to an ISO 8601 timestamp such as 2016-03-14T01:59:00Z, got ${JSON.stringify(value)}.`);
-  return epochMs;
+  if (epochMs === undefined) fail(invalid);
+  return Math.floor(epochMs / 1000) * 1000;
 }
 
 /** When a Wait state ends, as epoch milliseconds; a timestamp in the past means "now". `input` is the effective input. */
 export function waitUntil(state: WaitState, input: Json, nowMs: number, context: ContextObject): number {
   if (state.Seconds !== undefined) return nowMs + wholeSeconds('Seconds', state.Seconds, 0) * 1000;
   if (state.SecondsPath !== undefined) return nowMs + wholeSeconds(`SecondsPath '${state.SecondsPath}'`, selectPath(state.SecondsPath, input, context), 0) * 1000;
-  if (state.Timestamp !== undefined) return timestamp('Timestamp', state.Timestamp);
-  if (state.TimestampPath !== undefined) return timestamp(`TimestampPath '${state.TimestampPath}'`, selectPath(state.TimestampPath, input, context));
+  if (state.Timestamp !== undefined) return wholeSecondOf(state.Timestamp, `The Timestamp ${INVALID_TIMESTAMP}: ${shown(state.Timestamp)}`);
+  if (state.TimestampPath !== undefined) {
+    const value = selectPath(state.TimestampPath, input, context);
+    return wholeSecondOf(value, `The TimestampPath ${INVALID_TIMESTAMP}: ${state.TimestampPath} == ${shown(value)}`);
+  }
   return fail('A Wait state needs one of Seconds, SecondsPath, Timestamp or TimestampPath.');
 }
 

@@ -1,7 +1,10 @@
 import type { Json } from './types';
 
-/** RFC 3339 as Step Functions profiles it: an uppercase `T`, and `Z` or a numeric offset. */
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * RFC 3339 as Step Functions profiles it: an uppercase `T`, and `Z` or a `±hh:mm` offset. AWS parses it as
+ * an ISO-8601 extended offset date-time, whose fraction of a second runs to nanoseconds: nine digits at most.
+ */
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Epoch milliseconds of a Step Functions timestamp, or undefined when `value` is not one. */
 export function parseTimestamp(value: Json): number | undefined {

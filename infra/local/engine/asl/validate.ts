@@ -1,4 +1,5 @@
 import aslValidator from 'asl-validator';
+import { parseTimestamp } from './timestamps';
 import type { Catcher, Retrier, State, StateMachineDefinition } from './types';
 
 export class InvalidDefinition extends Error {
@@ -21,14 +22,18 @@ function* allStates(definition: StateMachineDefinition): Generator<[string, Stat
 }
 
 /**
- * What asl-validator leaves out: States.ALL must stand alone, in the last retrier or catcher; and this
- * engine runs the JSONPath query language only.
+ * What asl-validator leaves out: States.ALL must stand alone, in the last retrier or catcher; a Wait state's
+ * Timestamp must be RFC 3339 with an uppercase T and Z or a numeric offset (asl-validator's date-time format
+ * also takes a space, a lowercase t and z, and +hhmm); and this engine runs the JSONPath query language only.
  */
 function engineProblems(definition: StateMachineDefinition): string[] {
   const problems: string[] = [];
   if ((definition.QueryLanguage as string | undefined) === 'JSONata') problems.push('JSONATA_UNSUPPORTED: the local engine runs JSONPath state machines only.');
   for (const [name, state] of allStates(definition)) {
     if ((state.QueryLanguage as string | undefined) === 'JSONata') problems.push(`JSONATA_UNSUPPORTED: State "${name}" uses JSONata; the local engine runs JSONPath only.`);
+    if (state.Type === 'Wait' && state.Timestamp !== undefined && parseTimestamp(state.Timestamp) === undefined) {
+      problems.push(`INVALID_TIMESTAMP: State "${name}" has a Timestamp that is not an RFC 3339 timestamp such as 2024-08-18T17:33:00Z: '${state.Timestamp}'.`);
+    }
     if (state.Type !== 'Task' && state.Type !== 'Parallel' && state.Type !== 'Map') continue;
     const lists: [string, readonly (Retrier | Catcher)[] | undefined][] = [
       ['Retry', state.Retry],
