@@ -1,4 +1,4 @@
-import { mapItemInput, mapItems, prepareInput, type Json, type MapState } from './asl';
+import { exceedsTolerance, mapItemInput, mapItems, maxConcurrency, prepareInput, toleratedFailures, type Json, type MapState } from './asl';
 import { contextObject, isCurrent, scopeOf, stateOf, statusOf, type Branching, type Core, type LiveExecution } from './core';
 import { emit } from './journal';
 import type { BranchesPhase, Thread } from './model';
@@ -22,12 +22,14 @@ export function attemptBranches(core: Core, live: LiveExecution, thread: Thread,
     for (const { branch, index } of pending) core.spawn(live, thread, scopeOf(thread, String(index)), branch.StartAt, effectiveInput, index);
   } else {
     const items = saved?.items ?? mapItems(state, effectiveInput, context);
+    const limit = maxConcurrency(state, effectiveInput, context);
+    const tolerance = toleratedFailures(state, effectiveInput, context);
     emit(core, live, thread, 'MapStateStarted', { length: items.length });
     const results = saved ? [...saved.results] : items.map(() => null);
     const remaining = items.filter((_, index) => !succeeded[index]).length;
-    const phase: BranchesPhase = { kind: 'branches', results, remaining, items, nextItem: 0, effectiveInput, succeeded };
+    const phase: BranchesPhase = { kind: 'branches', results, remaining, items, nextItem: 0, effectiveInput, succeeded, ...(tolerance && { tolerance, failed: 0 }) };
     thread.phase = phase;
-    const concurrency = state.MaxConcurrency ? Math.min(state.MaxConcurrency, remaining) : remaining;
+    const concurrency = limit ? Math.min(limit, remaining) : remaining;
     for (let i = 0; i < concurrency && isCurrent(live, thread) && thread.phase === phase && skipSucceededItems(phase); i++) startMapItem(core, live, thread);
   }
   if (thread.phase.kind === 'branches' && thread.phase.remaining === 0) completeBranches(core, live, thread);
@@ -43,14 +45,50 @@ export function startMapItem(core: Core, live: LiveExecution, parent: Thread): v
     input = mapItemInput(state, phase.effectiveInput, context);
   } catch (thrown) {
     const { error, cause } = statusOf(thrown);
-    abortChildren(core, live, parent);
-    emit(core, live, parent, 'MapStateFailed');
-    parent.generation += 1;
-    handleError(core, live, parent, error, cause);
+    failBranching(core, live, parent, error, cause);
     return;
   }
   emit(core, live, parent, 'MapIterationStarted', { name: parent.state, index });
   core.spawn(live, parent, scopeOf(parent), (state.ItemProcessor ?? state.Iterator)!.StartAt, input, index);
+}
+
+/** Fails a Parallel or Map state whose branch or iteration failed: the others are aborted, then Retry and Catch apply. */
+export function failBranching(core: Core, live: LiveExecution, parent: Thread, error: string, cause: string | undefined): void {
+  abortChildren(core, live, parent);
+  emit(core, live, parent, `${(stateOf(live, parent) as Branching).Type}StateFailed`);
+  parent.generation += 1;
+  handleError(core, live, parent, error, cause);
+}
+
+/**
+ * A Map iteration failed. Within the Map's tolerance the Map carries on, with null for that item's result;
+ * past it the Map fails with States.ExceedToleratedFailureThreshold; a Map without a tolerance fails with the
+ * iteration's own error.
+ */
+export function failIteration(core: Core, live: LiveExecution, parent: Thread, iteration: Thread, error: string, cause: string | undefined): void {
+  emit(core, live, iteration, 'MapIterationFailed', { name: parent.state, index: iteration.index });
+  delete live.runtime.threads[iteration.id];
+  const phase = parent.phase as BranchesPhase;
+  if (phase.tolerance === undefined) {
+    failBranching(core, live, parent, error, cause);
+    return;
+  }
+  phase.failed = (phase.failed ?? 0) + 1;
+  const total = phase.items!.length;
+  if (exceedsTolerance(phase.tolerance, phase.failed, total)) {
+    const cause = `The Map state '${parent.state}' failed: ${phase.failed} of ${total} iterations failed, over its tolerated failure threshold (${describeTolerance(phase)}).`;
+    failBranching(core, live, parent, 'States.ExceedToleratedFailureThreshold', cause);
+    return;
+  }
+  phase.results[iteration.index!] = null;
+  phase.remaining -= 1;
+  if (skipSucceededItems(phase)) startMapItem(core, live, parent);
+  if (phase.remaining === 0) completeBranches(core, live, parent);
+}
+
+function describeTolerance({ tolerance }: BranchesPhase): string {
+  const thresholds = [tolerance?.count === undefined ? '' : `ToleratedFailureCount ${tolerance.count}`, tolerance?.percentage === undefined ? '' : `ToleratedFailurePercentage ${tolerance.percentage}`];
+  return thresholds.filter((text) => text !== '').join(', ');
 }
 
 export function completeBranches(core: Core, live: LiveExecution, thread: Thread): void {

@@ -1,5 +1,5 @@
 import { chooseNext, failure, prepareInput, prepareOutput, waitUntil, type Json, type State } from './asl';
-import { attemptBranches, abortChildren, completeBranches, skipSucceededItems, startMapItem } from './branches';
+import { attemptBranches, completeBranches, failBranching, failIteration, skipSucceededItems, startMapItem } from './branches';
 import { contextObject, data, isCurrent, noTruncation, stateOf, statusOf, type Branching, type Core, type LiveExecution } from './core';
 import { emit, emitStateEvent, end } from './journal';
 import type { BranchesPhase, Thread } from './model';
@@ -171,13 +171,12 @@ export function failThread(core: Core, live: LiveExecution, thread: Thread, erro
     return;
   }
   const parent = live.runtime.threads[thread.parent];
-  const parentState = stateOf(live, parent) as Branching;
-  if (parentState.Type === 'Map') emit(core, live, thread, 'MapIterationFailed', { name: parent.state, index: thread.index });
+  if ((stateOf(live, parent) as Branching).Type === 'Map') {
+    failIteration(core, live, parent, thread, error ?? 'States.TaskFailed', cause);
+    return;
+  }
   delete live.runtime.threads[thread.id];
-  abortChildren(core, live, parent);
-  emit(core, live, parent, `${parentState.Type}StateFailed`);
-  parent.generation += 1;
-  handleError(core, live, parent, error ?? 'States.TaskFailed', cause);
+  failBranching(core, live, parent, error ?? 'States.TaskFailed', cause);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Json } from './asl';
+import type { Json, Tolerance } from './asl';
 
 /** What the store keeps about an execution; the live part (`Runtime`) exists only while it runs. */
 export interface ExecutionRecord {
@@ -87,6 +87,9 @@ export interface BranchesPhase {
   effectiveInput: Json;
   /** By branch or item index: whether it succeeded, so a redrive can keep its result. */
   succeeded?: boolean[];
+  /** Map only, when it sets a tolerance: the thresholds, and how many iterations have failed so far. */
+  tolerance?: Tolerance;
+  failed?: number;
 }
 
 /** What a Parallel or Map state that did not succeed had done, for RedriveExecution to carry on from. */

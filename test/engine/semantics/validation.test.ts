@@ -66,6 +66,22 @@ describe('Definition validation', () => {
     expect(problemsOf(definition)).toEqual([]);
   });
 
+  test('A Map state may read MaxConcurrencyPath, ToleratedFailureCountPath and ToleratedFailurePercentagePath', () => {
+    // GIVEN a Map with every …Path limit
+    const processor = { StartAt: 'Box', States: { Box: { Type: 'Pass', End: true } } };
+    const fields = { MaxConcurrencyPath: '$.ovens', ToleratedFailureCountPath: '$.count', ToleratedFailurePercentagePath: '$.percentage' };
+    // WHEN it is validated THEN nothing is reported
+    expect(problemsOf({ StartAt: 'Box Each', States: { 'Box Each': { Type: 'Map', ItemProcessor: processor, ...fields, End: true } } })).toEqual([]);
+  });
+
+  test('A Map state with both MaxConcurrency and MaxConcurrencyPath is reported', () => {
+    // GIVEN a Map with a fixed and a dynamic limit
+    const processor = { StartAt: 'Box', States: { Box: { Type: 'Pass', End: true } } };
+    const definition = { StartAt: 'Box Each', States: { 'Box Each': { Type: 'Map', ItemProcessor: processor, MaxConcurrency: 2, MaxConcurrencyPath: '$.ovens', End: true } } };
+    // WHEN it is validated THEN asl-validator reports the pair
+    expect(problemsOf(definition).some((problem) => problem.startsWith('MAP_CONCURRENCY_ERROR'))).toBe(true);
+  });
+
   test('Both TimeoutSeconds and TimeoutSecondsPath on one task is reported', () => {
     expect(problemsOf(taskWith({ TimeoutSeconds: 5, TimeoutSecondsPath: '$.t' })).some((problem) => problem.startsWith('TASK_TIMEOUT'))).toBe(true);
   });

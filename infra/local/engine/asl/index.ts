@@ -15,4 +15,5 @@ export { prepareInput, prepareOutput, mapItemInput, catchOutput } from './proces
 export { chooseNext } from './choice';
 export { parseTimestamp } from './timestamps';
 export { waitUntil, taskTimeouts, failure, mapItems, DEFAULT_TASK_TIMEOUT_SECONDS } from './states';
+export { maxConcurrency, toleratedFailures, exceedsTolerance, type Tolerance } from './map-limits';
 export { errorMatches, findRetrier, retryDelayMs, findCatcher, assertPayloadSize, PAYLOAD_LIMIT_BYTES } from './errors';

@@ -131,6 +131,11 @@ export interface MapState extends StateBase, Transition, InputOutput {
   /** The pre-2022 name of ItemSelector. */
   Parameters?: JsonObject;
   MaxConcurrency?: number;
+  MaxConcurrencyPath?: string;
+  ToleratedFailureCount?: number;
+  ToleratedFailureCountPath?: string;
+  ToleratedFailurePercentage?: number;
+  ToleratedFailurePercentagePath?: string;
   ResultSelector?: JsonObject;
   ResultPath?: string | null;
   Retry?: Retrier[];
