@@ -4,8 +4,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { claimPorts, closeServer, listen, portSpecs, type PortName } from '../../infra/local/ports';
-import { LocalStack } from '../support/local-stack';
+import { closeServer, listen, portSpecs, type PortName } from '../../infra/local/ports';
+import { freeStackPorts, LocalStack } from '../support/local-stack';
 import { anOrderAwaitingTheCakeMaker } from '../steps/given';
 import { localOnly, localShop, type Shop } from '../steps/shop';
 import { anEmailArrives, theOrder, theWorkflowWaitsIn } from '../steps/then';
@@ -86,7 +86,7 @@ describe('npm start', () => {
 describe('npm start under a process manager', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) scenario(`stops everything when ${signal} is sent to the pid of npm start, cleanly`, async () => {
     // GIVEN `npm start` itself, as a script or process manager runs it, on free ports and a fresh data directory
-    const ports = await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0, secretsManager: 0 });
+    const ports = await freeStackPorts();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'cake-shop-npm-start-'));
     const npm = spawn('npm', ['start'], {
       cwd: path.join(__dirname, '..', '..'),
@@ -124,8 +124,7 @@ describe('npm start with a port already in use', () => {
   scenario('stops at once, naming the port, its service and the variable that moves it', async () => {
     // GIVEN another program holding a port
     const holder = createServer();
-    const { email: held } = await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0, secretsManager: 0 });
-    await listen(holder, held, portSpecs.email);
+    const held = await listen(holder, 0, portSpecs.email);
 
     try {
       // WHEN the stack is asked to put its email service there

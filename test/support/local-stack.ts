@@ -6,12 +6,35 @@ import * as path from 'node:path';
 import { paginateScan } from '@aws-sdk/client-dynamodb';
 import { localDynamoDbClient } from '../../infra/local/dynamodb';
 import { localIdentity, localTableNames } from '../../infra/local/lambda-functions';
-import { claimPorts, portSpecs, type PortName, type Ports } from '../../infra/local/ports';
+import { claimPorts, PortInUse, portSpecs, type PortName, type Ports } from '../../infra/local/ports';
 
 const repositoryRoot = path.join(__dirname, '..', '..');
 
 /** The line start.ts prints once every service answers. */
 const readyLine = 'Ctrl-C stops everything';
+
+const portsPerStack = Object.keys(portSpecs).length;
+let nextStack = 0;
+
+/**
+ * Free ports for one more stack of this jest worker. A stack binds its ports seconds after they are chosen, so they
+ * come from below the kernel's ephemeral range (32768 up), where no outgoing connection of any stack can take one
+ * meanwhile, and from a block of 1,000 of this worker's own, so two workers never choose the same port.
+ */
+export async function freeStackPorts(): Promise<Ports> {
+  const base = 20_000 + (Number(process.env.JEST_WORKER_ID ?? '1') - 1) * 1_000;
+  for (let attempt = 0; attempt < 1_000 / portsPerStack; attempt += 1) {
+    const first = base + ((nextStack * portsPerStack) % 1_000);
+    nextStack += 1;
+    const chosen = Object.fromEntries(Object.keys(portSpecs).map((name, index) => [name, first + index])) as Ports;
+    try {
+      return await claimPorts(chosen);
+    } catch (error) {
+      if (!(error instanceof PortInUse)) throw error;
+    }
+  }
+  throw new Error(`No ${portsPerStack} free ports from ${base} up`);
+}
 
 /** A server holding the email port that takes requests and never answers them. */
 export interface HangingEmail {
@@ -58,7 +81,7 @@ export class LocalStack {
     options: { dataDir?: string; ports?: Partial<Ports>; realClock?: boolean; environment?: Record<string, string>; nodeArgs?: string[] } = {},
   ): Promise<LocalStack> {
     const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'cake-shop-e2e-'));
-    const ports = { ...(await claimPorts({ shop: 0, email: 0, stepFunctions: 0, dynamodb: 0, secretsManager: 0 })), ...options.ports };
+    const ports = { ...(await freeStackPorts()), ...options.ports };
     const environment = { LOCAL_TEST_CLOCK: options.realClock ? '0' : '1', LOCAL_TEST_COMMANDS: '1', ...options.environment };
     const stack = new LocalStack(dataDir, ports, options.dataDir === undefined, environment, options.nodeArgs ?? []);
     try {
