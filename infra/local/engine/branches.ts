@@ -52,8 +52,11 @@ export function startMapItem(core: Core, live: LiveExecution, parent: Thread): v
   core.spawn(live, parent, scopeOf(parent), (state.ItemProcessor ?? state.Iterator)!.StartAt, input, index);
 }
 
-/** Fails a Parallel or Map state whose branch or iteration failed: the others are aborted, then Retry and Catch apply. */
-export function failBranching(core: Core, live: LiveExecution, parent: Thread, error: string, cause: string | undefined): void {
+/**
+ * Fails a Parallel or Map state whose branch or iteration failed: the others are aborted, then Retry and Catch
+ * apply. The failure goes on as it came, so one that names no error still names none when it ends the execution.
+ */
+export function failBranching(core: Core, live: LiveExecution, parent: Thread, error: string | undefined, cause: string | undefined): void {
   abortChildren(core, live, parent);
   emit(core, live, parent, `${(stateOf(live, parent) as Branching).Type}StateFailed`);
   parent.generation += 1;
@@ -65,7 +68,7 @@ export function failBranching(core: Core, live: LiveExecution, parent: Thread, e
  * past it the Map fails with States.ExceedToleratedFailureThreshold; a Map without a tolerance fails with the
  * iteration's own error.
  */
-export function failIteration(core: Core, live: LiveExecution, parent: Thread, iteration: Thread, error: string, cause: string | undefined): void {
+export function failIteration(core: Core, live: LiveExecution, parent: Thread, iteration: Thread, error: string | undefined, cause: string | undefined): void {
   emit(core, live, iteration, 'MapIterationFailed', { name: parent.state, index: iteration.index });
   delete live.runtime.threads[iteration.id];
   const phase = parent.phase as BranchesPhase;

@@ -172,11 +172,11 @@ export function failThread(core: Core, live: LiveExecution, thread: Thread, erro
   }
   const parent = live.runtime.threads[thread.parent];
   if ((stateOf(live, parent) as Branching).Type === 'Map') {
-    failIteration(core, live, parent, thread, error ?? 'States.TaskFailed', cause);
+    failIteration(core, live, parent, thread, error, cause);
     return;
   }
   delete live.runtime.threads[thread.id];
-  failBranching(core, live, parent, error ?? 'States.TaskFailed', cause);
+  failBranching(core, live, parent, error, cause);
 }
 
 /**

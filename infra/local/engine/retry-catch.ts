@@ -4,8 +4,8 @@ import { touch } from './journal';
 import type { Thread } from './model';
 import { addDeadline } from './timers';
 
-/** Retry, then Catch, then fail: the error handling of Task, Parallel and Map states. */
-export function handleError(core: Core, live: LiveExecution, thread: Thread, error: string, cause: string | undefined): void {
+/** Retry, then Catch, then fail: the error handling of Task, Parallel and Map states. `error` is undefined for a failure that names none. */
+export function handleError(core: Core, live: LiveExecution, thread: Thread, error: string | undefined, cause: string | undefined): void {
   const state = stateOf(live, thread) as TaskState | Branching;
   const retrier = findRetrier(state.Retry, error, thread.retriesUsed);
   if (retrier !== undefined) {

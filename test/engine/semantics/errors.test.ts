@@ -54,6 +54,13 @@ describe('ErrorEquals matching', () => {
     expect(errorMatches(['States.HeartbeatTimeout'], 'States.Timeout')).toBe(false);
   });
 
+  test('A failure that names no error is matched by States.ALL and States.TaskFailed only', () => {
+    // GIVEN a failure from a Fail state without Error WHEN catchers are matched THEN only the wildcards take it
+    expect(errorMatches(['States.ALL'], undefined)).toBe(true);
+    expect(errorMatches(['States.TaskFailed'], undefined)).toBe(true);
+    expect(errorMatches(['CakeSquashed', 'States.Timeout'], undefined)).toBe(false);
+  });
+
   test('Any name in the list may match', () => {
     expect(errorMatches(['Lambda.ServiceException', 'DependencyUnavailable'], 'DependencyUnavailable')).toBe(true);
   });

@@ -20,8 +20,12 @@ function matchesOne(pattern: string, error: string): boolean {
   return pattern === 'States.Timeout' && error === 'States.HeartbeatTimeout';
 }
 
-/** Whether an ErrorEquals list matches the error name. */
-export function errorMatches(errorEquals: readonly string[], error: string): boolean {
+/**
+ * Whether an ErrorEquals list matches the error name. A failure that names no error (a Fail state without
+ * Error, inside a Parallel branch or Map iteration) is matched only by States.ALL and States.TaskFailed.
+ */
+export function errorMatches(errorEquals: readonly string[], error: string | undefined): boolean {
+  if (error === undefined) return errorEquals.some((pattern) => pattern === 'States.ALL' || pattern === 'States.TaskFailed');
   if (UNCATCHABLE.has(error)) return false;
   return errorEquals.some((pattern) => matchesOne(pattern, error));
 }
@@ -31,7 +35,7 @@ export function errorMatches(errorEquals: readonly string[], error: string): boo
  * Only the first retrier whose ErrorEquals matches is considered: when it is exhausted (or has
  * MaxAttempts 0) no later retrier is tried, and the Catch fields apply.
  */
-export function findRetrier(retry: readonly Retrier[] | undefined, error: string, attemptsUsed: readonly number[]): number | undefined {
+export function findRetrier(retry: readonly Retrier[] | undefined, error: string | undefined, attemptsUsed: readonly number[]): number | undefined {
   const index = (retry ?? []).findIndex((retrier) => errorMatches(retrier.ErrorEquals, error));
   if (index < 0 || retry === undefined) return undefined;
   const maxAttempts = retry[index].MaxAttempts ?? RETRY_DEFAULTS.MaxAttempts;
@@ -53,7 +57,7 @@ export function retryDelayMs(retrier: Retrier, attempt: number, random: () => nu
 }
 
 /** The first catcher, in order, whose ErrorEquals matches the error. */
-export function findCatcher(catchers: readonly Catcher[] | undefined, error: string): Catcher | undefined {
+export function findCatcher(catchers: readonly Catcher[] | undefined, error: string | undefined): Catcher | undefined {
   return catchers?.find((catcher) => errorMatches(catcher.ErrorEquals, error));
 }
 

@@ -57,8 +57,11 @@ function finish(output: Json): Json {
   return output;
 }
 
-/** The error output `{ Error, Cause }` placed into the state's raw input by the catcher's ResultPath (default `$`). */
-export function catchOutput(catcher: Catcher, rawInput: Json, error: string, cause?: string): Json {
-  const errorOutput: JsonObject = cause === undefined ? { Error: error } : { Error: error, Cause: cause };
+/**
+ * The error output `{ Error, Cause }` placed into the state's raw input by the catcher's ResultPath (default `$`).
+ * A field the failure does not have is left out, as ExecutionFailed leaves it out.
+ */
+export function catchOutput(catcher: Catcher, rawInput: Json, error: string | undefined, cause?: string): Json {
+  const errorOutput: JsonObject = { ...(error === undefined ? {} : { Error: error }), ...(cause === undefined ? {} : { Cause: cause }) };
   return finish(applyResultPath(rawInput, errorOutput, catcher.ResultPath));
 }
