@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { build } from 'esbuild';
-import { functionDefaults, repositoryRoot } from '../function-defaults';
+import { repositoryRoot } from '../function-defaults';
 import { LambdaServiceException } from './engine';
+import { installBundle } from './lambda-bundles';
 import { functionArn, type ContextConfig } from './lambda-context';
 import { Sandbox } from './lambda-sandbox';
 
@@ -268,30 +268,12 @@ export class LambdaFunction {
     };
   }
 
-  /** Bundles the handler once per pool with the options CDK's NodejsFunction uses (infra/function-defaults.ts). */
+  /** The handler's bundle in its code directory, installed once per pool (lambda-bundles.ts). */
   #bundle(): Promise<string> {
-    const { bundling } = functionDefaults;
-    const outfile = path.join(this.config.codeDirectory, 'index.js');
-    this.#handlerFile ??= build({
-      absWorkingDir: repositoryRoot,
-      entryPoints: [this.config.entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: bundling.target,
-      minify: bundling.minify,
-      sourcemap: bundling.sourceMap,
-      sourcesContent: bundling.sourcesContent,
-      external: [...bundling.external],
-      logLevel: 'silent',
-    }).then(
-      () => outfile,
-      (error: Error) => {
-        this.#handlerFile = undefined;
-        throw new Error(`Bundling ${path.relative(repositoryRoot, this.config.entry)} failed: ${error.message}`);
-      },
-    );
+    this.#handlerFile ??= installBundle(this.config.entry, this.config.codeDirectory).catch((error: Error) => {
+      this.#handlerFile = undefined;
+      throw new Error(`Bundling ${path.relative(repositoryRoot, this.config.entry)} failed: ${error.message}`);
+    });
     return this.#handlerFile;
   }
 }

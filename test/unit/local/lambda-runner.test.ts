@@ -109,6 +109,8 @@ describe('LambdaFunction', () => {
 
     // THEN the caller sees the handler's own error
     await expect(invocation).rejects.toMatchObject({ name: 'OrderCancelled', message: 'The customer cancelled order 42.' });
+    // AND its stack names the TypeScript line, as --enable-source-maps does on Lambda
+    await expect(invocation).rejects.toMatchObject({ stack: expect.stringContaining(`${path.join(__dirname, 'fixtures', 'failing-handler.ts')}:6`) });
   });
 
   test('fails a load whose handler module throws, with the module\'s own message', async () => {
