@@ -9,6 +9,9 @@ const tier = (name, extra = {}) => ({
 });
 
 module.exports = {
+  // Jest's default is one worker fewer than the cores, which is one on a 2-core machine. The slow tests mostly wait
+  // on stacks in other processes, so two workers at least: each runs its stacks on ports of its own.
+  maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
   projects: [
     tier('unit'),
     tier('statemachines'),
