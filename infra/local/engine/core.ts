@@ -117,15 +117,17 @@ export const scopeOf = (thread: Thread, branch?: string) =>
 
 export function contextObject(live: LiveExecution, thread: Thread): ContextObject {
   const record = live.record;
+  const execution: ContextObject['Execution'] = {
+    Id: record.executionArn,
+    Name: record.name,
+    StartTime: (live.startTime ??= new Date(record.startDate).toISOString()),
+    Input: live.input,
+    RoleArn: record.roleArn,
+    RedriveCount: record.redriveCount,
+  };
+  if (record.redriveDate !== undefined) execution.RedriveTime = new Date(record.redriveDate).toISOString();
   return {
-    Execution: {
-      Id: record.executionArn,
-      Name: record.name,
-      StartTime: (live.startTime ??= new Date(record.startDate).toISOString()),
-      Input: live.input,
-      RoleArn: record.roleArn,
-      RedriveCount: record.redriveCount,
-    },
+    Execution: execution,
     StateMachine: { Id: record.stateMachineArn, Name: record.stateMachineName },
     State: { Name: thread.state, EnteredTime: isoTime(thread.enteredTime), RetryCount: thread.retryCount },
   };

@@ -2,7 +2,8 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json };
 
 export interface ContextObject {
-  Execution: { Id: string; Name: string; StartTime: string; Input: Json; RoleArn: string; RedriveCount: number };
+  /** RedriveTime is there only once the execution has been redriven. */
+  Execution: { Id: string; Name: string; StartTime: string; Input: Json; RoleArn: string; RedriveCount: number; RedriveTime?: string };
   StateMachine: { Id: string; Name: string };
   State: { Name: string; EnteredTime: string; RetryCount: number };
   Task?: { Token: string };
