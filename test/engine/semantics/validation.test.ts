@@ -74,6 +74,14 @@ describe('Definition validation', () => {
     expect(problemsOf({ StartAt: 'Box Each', States: { 'Box Each': { Type: 'Map', ItemProcessor: processor, ...fields, End: true } } })).toEqual([]);
   });
 
+  test('A Map state whose MaxConcurrency is not a whole number is reported', () => {
+    // GIVEN a Map limited to one and a half iterations, which asl-validator lets through
+    const processor = { StartAt: 'Box', States: { Box: { Type: 'Pass', End: true } } };
+    const definition = { StartAt: 'Box Each', States: { 'Box Each': { Type: 'Map', ItemProcessor: processor, MaxConcurrency: 1.5, End: true } } };
+    // WHEN it is validated THEN the States Language's non-negative integer is asked for
+    expect(problemsOf(definition).some((problem) => problem.startsWith('INVALID_MAX_CONCURRENCY') && problem.includes('"Box Each"'))).toBe(true);
+  });
+
   test('A Map state with both MaxConcurrency and MaxConcurrencyPath is reported', () => {
     // GIVEN a Map with a fixed and a dynamic limit
     const processor = { StartAt: 'Box', States: { Box: { Type: 'Pass', End: true } } };

@@ -24,7 +24,8 @@ function* allStates(definition: StateMachineDefinition): Generator<[string, Stat
 /**
  * What asl-validator leaves out: States.ALL must stand alone, in the last retrier or catcher; a Wait state's
  * Timestamp must be RFC 3339 with an uppercase T and Z or a numeric offset (asl-validator's date-time format
- * also takes a space, a lowercase t and z, and +hhmm); and this engine runs the JSONPath query language only.
+ * also takes a space, a lowercase t and z, and +hhmm); a Map's MaxConcurrency must be a whole number; and this
+ * engine runs the JSONPath query language only.
  */
 function engineProblems(definition: StateMachineDefinition): string[] {
   const problems: string[] = [];
@@ -33,6 +34,9 @@ function engineProblems(definition: StateMachineDefinition): string[] {
     if ((state.QueryLanguage as string | undefined) === 'JSONata') problems.push(`JSONATA_UNSUPPORTED: State "${name}" uses JSONata; the local engine runs JSONPath only.`);
     if (state.Type === 'Wait' && state.Timestamp !== undefined && parseTimestamp(state.Timestamp) === undefined) {
       problems.push(`INVALID_TIMESTAMP: State "${name}" has a Timestamp that is not an RFC 3339 timestamp such as 2024-08-18T17:33:00Z: '${state.Timestamp}'.`);
+    }
+    if (state.Type === 'Map' && state.MaxConcurrency !== undefined && !Number.isInteger(state.MaxConcurrency)) {
+      problems.push(`INVALID_MAX_CONCURRENCY: State "${name}" has a MaxConcurrency of ${state.MaxConcurrency}; it must be a non-negative integer.`);
     }
     if (state.Type !== 'Task' && state.Type !== 'Parallel' && state.Type !== 'Map') continue;
     const lists: [string, readonly (Retrier | Catcher)[] | undefined][] = [
