@@ -1,0 +1,5 @@
+export type { Deliver, RetrySettings } from './delivery';
+export { EventBridgeError } from './errors';
+export { EventPattern } from './event-pattern';
+export { eventBridgePortSpec, LocalEventBridge, type LocalEventBridgeOptions } from './local-eventbridge';
+export type { DeadLetter, EventBridgeEvent, Rule, Target } from './store';
