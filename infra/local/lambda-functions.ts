@@ -26,6 +26,8 @@ export interface ServiceEndpoints {
   stepFunctions: string;
   email: string;
   secretsManager: string;
+  /** For handlers that put events; none of the workflow's tasks does, the workflow publishes itself. */
+  eventBridge?: string;
 }
 
 /**
@@ -42,6 +44,7 @@ export function sdkEnvironment(endpoints: ServiceEndpoints): Record<string, stri
     AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
     AWS_ENDPOINT_URL_SESV2: endpoints.email,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+    ...(endpoints.eventBridge === undefined ? {} : { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge }),
   };
 }
 

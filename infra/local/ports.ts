@@ -15,6 +15,7 @@ export const portSpecs = {
   email: { env: 'SES_PORT', default: 8005, service: 'email (aws-ses-v2-local)' },
   stepFunctions: { env: 'SFN_PORT', default: 8083, service: 'Step Functions' },
   secretsManager: { env: 'SECRETS_MANAGER_PORT', default: 8006, service: 'Secrets Manager' },
+  eventBridge: { env: 'EVENTBRIDGE_PORT', default: 8007, service: 'EventBridge' },
 } as const satisfies Record<string, PortSpec>;
 
 export type PortName = keyof typeof portSpecs;
@@ -97,14 +98,14 @@ export function closeServer(server: Server): Promise<void> {
  * so every URL is known in advance: handlers read PUBLIC_BASE_URL and the endpoint variables when they load, which
  * may be while the engine resumes executions.
  */
-export async function claimPorts(ports: Ports): Promise<Ports> {
+export async function claimPorts<P extends Partial<Ports>>(ports: P): Promise<P> {
   const claimed = { ...ports };
   // Every probe stays open until all are bound: a port freed at once could be handed out again for the next 0.
   const probes: Server[] = [];
   try {
     for (const name of Object.keys(claimed) as PortName[]) {
       const probe = createServer();
-      claimed[name] = await listen(probe, claimed[name], portSpecs[name]);
+      claimed[name] = (await listen(probe, claimed[name] as number, portSpecs[name])) as P[PortName];
       probes.push(probe);
     }
   } finally {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { paginateScan } from '@aws-sdk/client-dynamodb';
 import { localDynamoDbClient } from '../../infra/local/dynamodb';
+import { readArchive, type EventBridgeEvent } from '../../infra/local/eventbridge';
 import { localIdentity, localTableNames } from '../../infra/local/lambda-functions';
 import { claimPorts, PortInUse, portSpecs, type PortName, type Ports } from '../../infra/local/ports';
 
@@ -50,6 +51,7 @@ export interface LocalStackUrls {
   stepFunctions: string;
   dynamodb: string;
   secretsManager: string;
+  eventBridge: string;
 }
 
 /**
@@ -102,7 +104,19 @@ export class LocalStack {
       stepFunctions: url(this.ports.stepFunctions),
       dynamodb: url(this.ports.dynamodb),
       secretsManager: url(this.ports.secretsManager),
+      eventBridge: url(this.ports.eventBridge),
     };
+  }
+
+  /**
+   * Every event the local EventBridge's archives have kept, oldest first: what reached the order events bus. Read
+   * from the data directory, as AWS has no API that lists an archive's events.
+   */
+  archivedEvents(): EventBridgeEvent[] {
+    const dir = path.join(this.dataDir, 'eventbridge', 'eventbridge-archives');
+    return readdirSync(dir)
+      .filter((file) => file.endsWith('.jsonl'))
+      .flatMap((file) => readArchive(path.join(dir, file)));
   }
 
   /** Everything the stack printed, for failure messages. */

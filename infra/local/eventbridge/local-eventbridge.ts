@@ -1,15 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { JSONPath } from 'jsonpath-plus';
 import { accessKeyOf, type LocalIam } from '../iam';
-import { closeServer, listen, localHost, type PortSpec } from '../ports';
+import { closeServer, listen, localHost, portSpecs, type PortSpec } from '../ports';
 import { EventBridgeApi } from './api';
+import { EventArchive, type ArchiveSpec } from './archive';
 import { eventBridgeRetryDefaults, TargetDeliveries, type Deliver, type RetrySettings } from './delivery';
 import { EventBridgeError } from './errors';
 import { EventPattern } from './event-pattern';
 import { DeadLetterStore, EventBridgeStore, type DeadLetter, type EventBridgeEvent, type Target } from './store';
 
-/** Until the stack wires this service in (and ports.ts lists it), the port it asks for by default. */
-export const eventBridgePortSpec: PortSpec = { env: 'EVENTBRIDGE_PORT', default: 8007, service: 'EventBridge' };
+export const eventBridgePortSpec: PortSpec = portSpecs.eventBridge;
 
 export interface LocalEventBridgeOptions {
   /** 0 takes any free port. */
@@ -24,6 +24,8 @@ export interface LocalEventBridgeOptions {
   iam?: LocalIam;
   /** The PutEvents limit on the size of all its entries together, 256 KB unless given. */
   putEventsBytes?: number;
+  /** Archives that keep the events of their bus, as the template's AWS::Events::Archive resources say. */
+  archives?: ArchiveSpec[];
 }
 
 type Input = Record<string, unknown>;
@@ -57,10 +59,12 @@ export class LocalEventBridge {
   readonly #deliveries: TargetDeliveries;
   readonly #api: EventBridgeApi;
   readonly #patterns = new Map<string, EventPattern>();
+  readonly #archives: EventArchive[];
 
   constructor(private readonly options: LocalEventBridgeOptions) {
     this.#store = new EventBridgeStore(options.dataDir);
     this.#deadLetters = new DeadLetterStore(options.dataDir);
+    this.#archives = (options.archives ?? []).map((spec) => new EventArchive(options.dataDir, spec));
     this.#deliveries = new TargetDeliveries(options.deliver, this.#deadLetters, { ...eventBridgeRetryDefaults, ...options.retry });
     this.#api = new EventBridgeApi(
       this.#store,
@@ -97,7 +101,29 @@ export class LocalEventBridge {
     return this.#deadLetters.list();
   }
 
+  /**
+   * PutEvents in-process, for the Step Functions engine's events:putEvents tasks: `deny` says why the caller (the
+   * state machine's role) may not put events on a bus, as IAM would.
+   */
+  putEvents(input: Input, deny?: (busArn: string) => string | undefined): ReturnType<EventBridgeApi['putEvents']> {
+    return this.#api.putEvents(input, deny);
+  }
+
+  /** Creates a bus the deployment defines, unless it exists from an earlier start. */
+  ensureEventBus(name: string): void {
+    if (this.#api.listEventBuses({ NamePrefix: name }).EventBuses.some((bus) => bus.Name === name)) return;
+    this.#api.createEventBus({ Name: name });
+  }
+
+  /** The events an archive has kept, oldest first. */
+  archivedEvents(archiveName: string): EventBridgeEvent[] {
+    const archive = this.#archives.find((candidate) => candidate.spec.name === archiveName);
+    if (!archive) throw new Error(`No archive ${archiveName}; the deployment defines ${this.#archives.map((candidate) => candidate.spec.name).join(', ') || 'none'}`);
+    return archive.events();
+  }
+
   #route(busName: string, event: EventBridgeEvent): void {
+    for (const archive of this.#archives) archive.offer(busName, event);
     for (const rule of this.#store.rules) {
       if (rule.EventBusName !== busName || rule.State === 'DISABLED' || !this.#pattern(rule.EventPattern).matches(event)) continue;
       for (const target of rule.Targets) this.#deliveries.enqueue({ rule, target, event, input: inputFor(target, event) });

@@ -7,7 +7,7 @@ describe('resolvePorts', () => {
     const ports = resolvePorts({});
 
     // THEN each service gets its default
-    expect(ports).toEqual({ shop: 3000, dynamodb: 8000, email: 8005, stepFunctions: 8083, secretsManager: 8006 });
+    expect(ports).toEqual({ shop: 3000, dynamodb: 8000, email: 8005, stepFunctions: 8083, secretsManager: 8006, eventBridge: 8007 });
   });
 
   test('moves a port with its variable', () => {
@@ -36,9 +36,9 @@ describe('resolvePorts', () => {
   test('lets every service ask for port 0, which each turns into a different free port', () => {
     // GIVEN every port set to 0
     // WHEN the ports are resolved
-    const ports = resolvePorts({ SHOP_PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', SFN_PORT: '0', SECRETS_MANAGER_PORT: '0' });
+    const ports = resolvePorts({ SHOP_PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', SFN_PORT: '0', SECRETS_MANAGER_PORT: '0', EVENTBRIDGE_PORT: '0' });
 
     // THEN no clash is reported
-    expect(ports).toEqual({ shop: 0, dynamodb: 0, email: 0, stepFunctions: 0, secretsManager: 0 });
+    expect(ports).toEqual({ shop: 0, dynamodb: 0, email: 0, stepFunctions: 0, secretsManager: 0, eventBridge: 0 });
   });
 });
