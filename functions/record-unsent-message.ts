@@ -3,6 +3,7 @@ import { whyNotPlaced } from './lib/cake-maker-request';
 import { readConfig } from './lib/config';
 import { OrderNotFound } from './lib/errors';
 import { logger } from './lib/logger';
+import { orderEventTypes } from '../infra/order-events';
 import { isUnsentMessage, type UnsentMessage } from './lib/order';
 import { OrderRepository } from './lib/order-repository';
 import type { TaskEvent } from './lib/task';
@@ -12,7 +13,9 @@ const config = readConfig({ ordersTableName: tables.orders.env });
 const orders = new OrderRepository(config.ordersTableName);
 
 interface RecordUnsentMessageEvent extends TaskEvent {
-  message: UnsentMessage;
+  message?: UnsentMessage;
+  /** Set by the Record … Not Published states instead of `message`: the detail types not published. */
+  unpublishedEvents?: string[];
   /** Set by Keep Waiting For Cake Maker, which waits on it where Remind Cake Maker would have. */
   taskToken?: string;
 }
@@ -20,8 +23,16 @@ interface RecordUnsentMessageEvent extends TaskEvent {
 /**
  * Record Order Confirmation Not Sent, Keep Waiting For Cake Maker, Record Feedback Not Forwarded: the workflow gave
  * up on a message that does not decide the order's fate. The order notes it for ops to re-send, and goes on.
+ * The Record … Not Published states note the domain events the workflow could not publish in the same way.
  */
 export const handler = taskHandler<RecordUnsentMessageEvent>(async (event) => {
+  if (event.unpublishedEvents !== undefined) {
+    const unknown = event.unpublishedEvents.filter((type) => !(orderEventTypes as string[]).includes(type));
+    if (event.unpublishedEvents.length === 0 || unknown.length > 0) throw new Error(`Unknown event types ${JSON.stringify(unknown)}`);
+    if (!(await orders.recordUnpublished(event.orderId, event.unpublishedEvents))) throw new OrderNotFound(`Order ${event.orderId} does not exist`);
+    logger.warn('Events not published; recorded on the order for ops', { unpublishedEvents: event.unpublishedEvents });
+    return;
+  }
   if (!isUnsentMessage(event.message)) throw new Error(`Unknown message ${JSON.stringify(event.message)}`);
   if (event.taskToken !== undefined) {
     const waiting = await orders.storeTaskToken(event.orderId, 'fulfilTaskToken', event.taskToken, ['PLACED']);

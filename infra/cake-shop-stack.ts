@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { OpsAlarms } from './constructs/ops-alarms';
+import { OrderEventBus } from './constructs/order-event-bus';
 import { OrderWorkflow } from './constructs/order-workflow';
 import { ShopApi } from './constructs/shop-api';
 import { resolveEmailDeployment, ShopEmail, type EmailDeployment } from './constructs/shop-email';
@@ -41,6 +42,7 @@ export class CakeShopStack extends Stack {
   readonly api: ShopApi;
   readonly functions: Record<HandlerName, ShopFunction>;
   readonly workflow: OrderWorkflow;
+  readonly orderEvents: OrderEventBus;
   readonly alarms: OpsAlarms;
 
   constructor(scope: Construct, id: string, props: CakeShopStackProps) {
@@ -83,7 +85,8 @@ export class CakeShopStack extends Stack {
       });
     }
 
-    this.workflow = new OrderWorkflow(this, 'OrderWorkflow', { functions: this.functions, settings });
+    this.orderEvents = new OrderEventBus(this, 'OrderEvents');
+    this.workflow = new OrderWorkflow(this, 'OrderWorkflow', { functions: this.functions, settings, eventBus: this.orderEvents.bus });
 
     // Bound after the workflow exists: starting and answering executions needs its ARN. No handler the
     // workflow invokes holds a workflow grant, so this creates no dependency cycle.

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repositoryRoot } from './function-defaults';
 import { settings as settingSpecs, type Settings } from './settings';
-import { functionPlaceholders, orderStateMachineFile, settingPlaceholders, type HandlerName } from './wiring';
+import { orderEvents } from './order-events';
+import { eventBusPlaceholder, functionPlaceholders, orderStateMachineFile, settingPlaceholders, type HandlerName } from './wiring';
 
 const placeholderPattern = /\$\{([A-Za-z0-9]+)\}/g;
 
@@ -42,9 +43,15 @@ export function substitute(template: string, values: Record<string, string>): st
   return definition;
 }
 
-/** The order workflow with every placeholder filled: function ARNs from `functionArns`, the rest from the settings. */
-export function resolveOrderDefinition(functionArns: Record<HandlerName, string>, settings: Settings): string {
-  const values: Record<string, string> = settingSubstitutions(settings);
+/** The order events bus's ARN where no stack names it, in the account and region the engine assumes by default. */
+export const defaultEventBusArn = `arn:aws:events:us-east-1:000000000000:event-bus/${orderEvents.busName}`;
+
+/**
+ * The order workflow with every placeholder filled: function ARNs from `functionArns`, the bus from `eventBusArn`,
+ * the rest from the settings.
+ */
+export function resolveOrderDefinition(functionArns: Record<HandlerName, string>, settings: Settings, eventBusArn = defaultEventBusArn): string {
+  const values: Record<string, string> = { ...settingSubstitutions(settings), [eventBusPlaceholder]: eventBusArn };
   for (const [placeholder, handler] of Object.entries(functionPlaceholders)) values[placeholder] = functionArns[handler];
   return substitute(orderDefinitionTemplate(), values);
 }

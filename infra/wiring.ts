@@ -80,6 +80,12 @@ export const functionPlaceholders = {
   RecordUnsentMessageFunctionArn: 'recordUnsentMessage',
 } as const satisfies Record<string, HandlerName>;
 
+/**
+ * `${Placeholder}` in statemachines/order.asl.json for the order events bus: CDK fills it with the bus's ARN, beside
+ * the grant of events:PutEvents on it.
+ */
+export const eventBusPlaceholder = 'OrderEventBusArn';
+
 /** `${Placeholder}` in statemachines/order.asl.json -> the setting whose value fills it. */
 export const settingPlaceholders = {
   ReminderAfterSeconds: 'reminderAfterSeconds',

@@ -69,7 +69,7 @@ export function createOrderPlacement(deps: OrderPlacementDependencies) {
       ...details,
     });
     try {
-      await deps.workflow.start(orderId);
+      await deps.workflow.start(orderId, { productId: details.productId, quantity: details.quantity });
     } catch (error) {
       logger.error('Could not start the order workflow; removing the order', { error: error instanceof Error ? error.name : 'unknown' });
       await deps.orders.delete(orderId).catch((deleteError: unknown) =>

@@ -149,6 +149,22 @@ export class OrderRepository {
     );
   }
 
+  /**
+   * Records that the workflow gave up publishing these domain events (detail types) for the order. A string set, so
+   * a retry of the record adds nothing twice. False when there is no such order.
+   */
+  async recordUnpublished(orderId: string, eventTypes: string[]): Promise<boolean> {
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: 'ADD unpublishedEvents :types',
+        ConditionExpression: 'attribute_exists(orderId)',
+        ExpressionAttributeValues: { ':types': new Set(eventTypes) },
+      }),
+    );
+  }
+
   /** Clears the record once the message has gone out; clearing twice is harmless. */
   async clearUnsent(orderId: string, message: UnsentMessage): Promise<void> {
     await this.conditionally(

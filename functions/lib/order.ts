@@ -100,6 +100,8 @@ export interface Order extends OrderDetails {
   reminderUnsentAt?: string;
   feedbackUnsentAt?: string;
   cancellationConfirmationUnsentAt?: string;
+  /** Domain events (detail types) the workflow gave up publishing on the order events bus. */
+  unpublishedEvents?: Set<string>;
 }
 
 /** What anyone holding the order id may see: no contact details, codes or tokens. */

@@ -16,6 +16,12 @@ export function executionArnFor(stateMachineArn: string, orderId: string): strin
   return executionArnOf(stateMachineArn, executionNameFor(orderId));
 }
 
+/** What was ordered, as the workflow's input carries it for the order's events. */
+export interface WorkflowCake {
+  productId: string;
+  quantity: number;
+}
+
 /** The order workflow's side of Step Functions: starting an order and answering its callback tasks. */
 export class OrderWorkflow {
   constructor(
@@ -32,13 +38,15 @@ export class OrderWorkflow {
    * Starting twice is safe: Step Functions answers a repeated StartExecution with the same name and input as the
    * first while the execution runs, and an execution of this name that has already ended was started for this order.
    */
-  async start(orderId: string): Promise<void> {
+  async start(orderId: string, cake: WorkflowCake): Promise<void> {
     try {
       await this.client.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
           name: executionNameFor(orderId),
-          input: JSON.stringify({ orderId }),
+          // What the order's OrderPlaced event carries, so the workflow never reads the order for it. Never the
+          // customer's details: the execution's input is in its history and logs.
+          input: JSON.stringify({ orderId, productId: cake.productId, quantity: cake.quantity }),
         }),
       );
     } catch (error) {

@@ -1,17 +1,20 @@
 import { Aws, Fn, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Settings } from '../settings';
-import { functionPlaceholders, type HandlerName } from '../wiring';
+import { eventBusPlaceholder, functionPlaceholders, type HandlerName } from '../wiring';
 import { orderDefinitionTemplate, settingSubstitutions } from '../order-definition';
 import { taskTokenMasking } from './task-token-masking';
 
 export interface OrderWorkflowProps {
   functions: Record<HandlerName, lambda.IFunction>;
   settings: Settings;
+  /** Where the workflow publishes the order's domain events. */
+  eventBus: events.IEventBus;
 }
 
 /** One STANDARD execution per order, defined by statemachines/order.asl.json. */
@@ -33,6 +36,9 @@ export class OrderWorkflow extends Construct {
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
       );
     }
+    // The Publish states put events on this bus only (the optimized events:putEvents integration); no other role may.
+    definitionSubstitutions[eventBusPlaceholder] = props.eventBus.eventBusArn;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }));
     Object.assign(definitionSubstitutions, settingSubstitutions(props.settings));
 
     // A name is needed for the vendedlogs prefix, which keeps Step Functions from growing the account's CloudWatch

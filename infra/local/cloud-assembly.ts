@@ -48,12 +48,20 @@ export interface LocalCors {
   maxAgeSeconds?: number;
 }
 
+/** An event bus of the template, with the archives that keep its events. */
+export interface LocalEventBus {
+  name: string;
+  arn: string;
+  archives: { name: string; eventPattern?: string; retentionDays?: number }[];
+}
+
 export interface LocalDeployment {
   functions: Record<HandlerName, LocalFunctionDeployment>;
   /** Each route of the HTTP API with the function its integration invokes, and CORS when configured. */
   api: { routes: Route[]; cors?: LocalCors };
   /** The secrets CloudFormation would generate, as their GenerateSecretString says. */
   secrets: LocalSecretSpec[];
+  eventBuses: LocalEventBus[];
   stateMachine: {
     role: LocalRole;
     /** The definition with its substitutions made, as CloudFormation makes them. */
@@ -153,6 +161,10 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
     const role = fn.role as Construct;
     attributes[id(role)] = { Arn: roleArn(names, id(role)) };
   }
+  const busName = stack.orderEvents.bus.node.defaultChild as CfnElement & { name: string };
+  const busArn = (name: string) => `arn:aws:events:${names.region}:${names.accountId}:event-bus/${name}`;
+  refs[id(stack.orderEvents.bus)] = busName.name;
+  attributes[id(stack.orderEvents.bus)] = { Arn: busArn(busName.name), Name: busName.name };
   const workflowRole = stack.workflow.stateMachine.role as Construct;
   attributes[id(workflowRole)] = { Arn: roleArn(names, id(workflowRole)) };
 
@@ -166,6 +178,8 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
     'AWS::ApiGatewayV2::Api': ['CorsConfiguration'],
     'AWS::ApiGatewayV2::Route': ['RouteKey', 'Target'],
     'AWS::ApiGatewayV2::Integration': ['IntegrationUri'],
+    'AWS::Events::EventBus': ['Name'],
+    'AWS::Events::Archive': ['SourceArn', 'EventPattern', 'RetentionDays'],
   };
   const picked: Record<string, Resource> = {};
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
@@ -204,7 +218,22 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
       excludePunctuation: secret.GenerateSecretString.ExcludePunctuation ?? false,
     },
   ];
-  return { functions, api: localApi(picked, resolved, names), secrets, stateMachine: { role: roleOf(id(workflowRole)), definition } };
+  const eventBuses = Object.values(resolved)
+    .filter((resource) => resource.Type === 'AWS::Events::EventBus')
+    .map(({ Properties }): LocalEventBus => {
+      const name = Properties.Name as string;
+      const archives = Object.entries(resolved)
+        .filter(([, resource]) => resource.Type === 'AWS::Events::Archive' && resource.Properties.SourceArn === busArn(name))
+        .map(([archiveId, { Properties: archive }]) => ({
+          name: archiveId,
+          // From the template as written: cfn-resolver-lib takes an object of one key, like {"source": [...]}, for
+          // an intrinsic function, and the pattern holds no Ref or GetAtt to resolve.
+          eventPattern: picked[archiveId].Properties.EventPattern === undefined ? undefined : JSON.stringify(picked[archiveId].Properties.EventPattern),
+          retentionDays: archive.RetentionDays as number | undefined,
+        }));
+      return { name, arn: busArn(name), archives };
+    });
+  return { functions, api: localApi(picked, resolved, names), secrets, eventBuses, stateMachine: { role: roleOf(id(workflowRole)), definition } };
 }
 
 /** The routes and CORS of the template's HTTP API, each route's integration traced to the handler it invokes. */

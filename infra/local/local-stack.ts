@@ -11,6 +11,7 @@ import { createApiServer, type Mount } from './api-gateway';
 import { createConsole } from './console';
 import { ensureTables, localDynamoDbClient, startDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { LocalEmailService } from './email';
+import { LocalEventBridge } from './eventbridge';
 import { LambdaServiceException, ManualClock, openEngine, startStepFunctionsServer, type Engine, type LambdaRegistry } from './engine';
 import { accessKeyOf, localAccessKeyId, LocalIam, revokeGrants, revokedGrantsFrom, type RevokedGrant } from './iam';
 import { functionArn } from './lambda-context';
@@ -49,7 +50,7 @@ export interface LocalStackOptions {
 }
 
 export interface RunningStack {
-  urls: { shop: string; ops: string; email: string; stepFunctions: string; dynamodb: string; secretsManager: string };
+  urls: { shop: string; ops: string; email: string; stepFunctions: string; dynamodb: string; secretsManager: string; eventBridge: string };
   stateMachineArn: string;
   dataDir: string;
   email: LocalEmailService;
@@ -138,6 +139,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     stepFunctions: url(ports.stepFunctions),
     dynamodb: url(ports.dynamodb),
     secretsManager: url(ports.secretsManager),
+    eventBridge: url(ports.eventBridge),
   };
   const usage = new UsageMeter();
   const tableNames = localTableNames();
@@ -164,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const workflowPrincipal = { ...deployment.stateMachine.role, sessionName: stateMachineName };
   const functions = createLambdaFunctions({
     deployment: deployment.functions,
-    endpoints: { dynamodb: urls.dynamodb, stepFunctions: urls.stepFunctions, email: urls.email, secretsManager: urls.secretsManager },
+    endpoints: { dynamodb: urls.dynamodb, stepFunctions: urls.stepFunctions, email: urls.email, secretsManager: urls.secretsManager, eventBridge: urls.eventBridge },
     codeRoot: path.join(dataDir, 'lambda'),
     opsConsoleUrl: urls.ops,
     concurrency: options.lambdaConcurrency,
@@ -207,6 +209,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     await secretsManager.start();
     stops.push(() => secretsManager.stop());
 
+    // The buses and archives of the template. Rules deliver to the shop's functions; any other target is refused
+    // without retries, as EventBridge refuses a target that does not exist.
+    const eventBridge = new LocalEventBridge({
+      port: ports.eventBridge,
+      dataDir: path.join(dataDir, 'eventbridge'),
+      accountId: localIdentity.accountId,
+      region: localIdentity.region,
+      iam,
+      archives: deployment.eventBuses.flatMap((bus) => bus.archives.map((archive) => ({ ...archive, busName: bus.name }))),
+      deliver: async (targetArn, _event, input) => {
+        const target = Object.values(functions).find((fn) => fn.arn === targetArn);
+        if (!target) throw Object.assign(new Error(`No local function ${targetArn}`), { name: 'ResourceNotFoundException', retryable: false });
+        await target.invoke(JSON.parse(input) as unknown);
+      },
+    });
+    await eventBridge.start();
+    stops.push(() => eventBridge.stop());
+    for (const bus of deployment.eventBuses) eventBridge.ensureEventBus(bus.name);
+
     // Each task invokes its function as the state machine's role; AWS reports a missing grant as below.
     const lambdas: LambdaRegistry = Object.fromEntries(
       Object.values(functions).map((fn) => [
@@ -223,6 +244,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       dataDir: path.join(dataDir, 'step-functions'),
       clock: options.testClock ? new ManualClock(Date.now()) : undefined,
       lambdas,
+      // The Publish states put events as the state machine's role, which must be allowed events:PutEvents on the bus.
+      eventBridge: async (request, caller) => {
+        if (caller.roleArn !== workflowPrincipal.roleArn) throw Object.assign(new Error(`No local role ${caller.roleArn}`), { name: 'AccessDeniedException' });
+        return eventBridge.putEvents(request as unknown as Record<string, unknown>, (busArn) => iam.principalDenial(workflowPrincipal, 'events:PutEvents', busArn));
+      },
       region: localIdentity.region,
       accountId: localIdentity.accountId,
     });

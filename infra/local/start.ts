@@ -1,5 +1,6 @@
 import './quiet-sdk-warning';
 import * as readline from 'node:readline';
+import { orderEvents } from '../order-events';
 import { handlers, type HandlerName } from '../wiring';
 import { optionsFromEnvironment, startLocalStack, type RunningStack } from './local-stack';
 
@@ -27,6 +28,7 @@ function banner(stack: RunningStack, testClock: boolean): string {
     `  Step Functions: ${stack.urls.stepFunctions}`,
     `  DynamoDB:       ${stack.urls.dynamodb}`,
     `  Secrets:        ${stack.urls.secretsManager}   (Secrets Manager: the webhook signing key)`,
+    `  EventBridge:    ${stack.urls.eventBridge}   (the order events bus ${orderEvents.busName}, and its archive)`,
     `  State machine:  ${stack.stateMachineArn}`,
     found(stack.found),
     'Place an order:',

@@ -61,12 +61,19 @@ describe('an order from placement to feedback', () => {
     expect((await theOrderReaches(shop, orderId, 'COMPLETED')).status).toBe('COMPLETED');
     expect(await statesEntered(shop, orderId)).toEqual([
       'Load Settings',
+      'Publish Order Placed',
       'Send Order Confirmation',
       'Ask Cake Maker',
+      'Publish Cake Fulfilled',
       'Notify Delivery Company',
+      'Publish Order Out For Delivery',
       'Await Delivery Confirmation',
+      'Publish Order Delivered',
+      'Feedback Given?',
+      'Publish Feedback Received',
       'Forward Feedback',
       'Complete Order',
+      'Publish Order Completed',
       'Order Completed',
     ]);
     // AND the order's status names its execution, so ops can go from an order to its history
@@ -90,9 +97,11 @@ describe('an order from placement to feedback', () => {
     expect((await theOrderReaches(shop, order.orderId, 'CANCELLED')).status).toBe('CANCELLED');
     expect(await statesEntered(shop, order.orderId)).toEqual([
       'Load Settings',
+      'Publish Order Placed',
       'Send Order Confirmation',
       'Ask Cake Maker',
       'Mark Order Cancelled By Customer',
+      'Publish Order Cancelled By Customer',
       'Tell Cake Maker Order Cancelled',
       'Confirm Cancellation To Customer',
       'Order Cancelled',

@@ -36,10 +36,12 @@ describe('people who never answer', () => {
     expect((await theExecution(shop, order.orderId)).status).toBe('SUCCEEDED');
     expect(await statesEntered(shop, order.orderId)).toEqual([
       'Load Settings',
+      'Publish Order Placed',
       'Send Order Confirmation',
       'Ask Cake Maker',
       'Remind Cake Maker',
       'Cancel Unfulfilled Order',
+      'Publish Unfulfilled Order Cancelled',
       'Tell Customer Order Cancelled',
       'Order Cancelled',
     ]);
@@ -55,9 +57,10 @@ describe('people who never answer', () => {
     // THEN the order closes as delivered but unconfirmed
     await theOrderReaches(shop, order.orderId, 'DELIVERED_UNCONFIRMED');
     expect((await theExecution(shop, order.orderId)).status).toBe('SUCCEEDED');
-    expect((await statesEntered(shop, order.orderId)).slice(-3)).toEqual([
+    expect((await statesEntered(shop, order.orderId)).slice(-4)).toEqual([
       'Await Delivery Confirmation',
       'Close Order As Delivered Unconfirmed',
+      'Publish Order Closed Unconfirmed',
       'Order Closed Unconfirmed',
     ]);
   });

@@ -18,6 +18,8 @@ interface Shop {
   customer: ReturnType<typeof tokenInbox>;
   statuses: { status: string; reason?: string }[];
   notices: string[];
+  /** The detail types put on the order events bus, in order. */
+  events: string[];
   order(orderId: string): Promise<string>;
 }
 
@@ -28,6 +30,11 @@ async function openShop(options: { deliveryNoticeFails?: Error } = {}): Promise<
   const customer = tokenInbox();
   const statuses: { status: string; reason?: string }[] = [];
   const notices: string[] = [];
+  const events: string[] = [];
+  const eventBridge = async ({ Entries }: { Entries: { DetailType?: string }[] }) => {
+    events.push(...Entries.map((entry) => entry.DetailType ?? ''));
+    return { FailedEntryCount: 0, Entries: Entries.map((_entry, index) => ({ EventId: `event-${events.length + index}` })) };
+  };
   const harness = await engineHarness({
     [functionArn('sendOrderConfirmation')]: () => ({ sent: true }),
     [functionArn('askCakeMaker')]: cakeMaker.handler,
@@ -47,7 +54,7 @@ async function openShop(options: { deliveryNoticeFails?: Error } = {}): Promise<
       notices.push((payload as { notice: string }).notice);
       return { sent: true };
     },
-  });
+  }, { eventBridge });
   const machine = await harness.machine(orderDefinition(), 'order');
   return {
     harness,
@@ -56,7 +63,8 @@ async function openShop(options: { deliveryNoticeFails?: Error } = {}): Promise<
     customer,
     statuses,
     notices,
-    order: (orderId) => harness.run(machine, { orderId }, `order-${orderId}`),
+    events,
+    order: (orderId) => harness.run(machine, { orderId, productId: 'carrot-cake', quantity: 1 }, `order-${orderId}`),
   };
 }
 
@@ -78,15 +86,23 @@ describe('the order workflow on the local engine', () => {
     // THEN the order went the happy path and was marked COMPLETED
     expect(await shop.harness.statesEntered(execution)).toEqual([
       'Load Settings',
+      'Publish Order Placed',
       'Send Order Confirmation',
       'Ask Cake Maker',
+      'Publish Cake Fulfilled',
       'Notify Delivery Company',
+      'Publish Order Out For Delivery',
       'Await Delivery Confirmation',
+      'Publish Order Delivered',
+      'Feedback Given?',
       'Forward Feedback',
       'Complete Order',
+      'Publish Order Completed',
       'Order Completed',
     ]);
     expect((await shop.harness.describe(execution)).status).toBe('SUCCEEDED');
+    // AND its events went to the bus in the order of its life; the feedback had no rating, so no FeedbackReceived
+    expect(shop.events).toEqual(['OrderPlaced', 'CakeFulfilled', 'OrderOutForDelivery', 'OrderDelivered', 'OrderCompleted']);
     expect(shop.statuses).toEqual([{ status: 'COMPLETED' }]);
   });
 
@@ -104,10 +120,12 @@ describe('the order workflow on the local engine', () => {
     expect(remindersSent).toBe(1);
     expect(await shop.harness.statesEntered(execution)).toEqual([
       'Load Settings',
+      'Publish Order Placed',
       'Send Order Confirmation',
       'Ask Cake Maker',
       'Remind Cake Maker',
       'Cancel Unfulfilled Order',
+      'Publish Unfulfilled Order Cancelled',
       'Tell Customer Order Cancelled',
       'Order Cancelled',
     ]);
@@ -125,8 +143,9 @@ describe('the order workflow on the local engine', () => {
     await shop.harness.engine.whenIdle();
 
     // THEN the order is cancelled by the customer, the cake maker told and the customer's cancellation confirmed
-    expect((await shop.harness.statesEntered(execution)).slice(-4)).toEqual([
+    expect((await shop.harness.statesEntered(execution)).slice(-5)).toEqual([
       'Mark Order Cancelled By Customer',
+      'Publish Order Cancelled By Customer',
       'Tell Cake Maker Order Cancelled',
       'Confirm Cancellation To Customer',
       'Order Cancelled',
@@ -146,7 +165,7 @@ describe('the order workflow on the local engine', () => {
     await shop.harness.advance(settings.deliveryConfirmationTimeoutSeconds);
 
     // THEN the order is closed as delivered but unconfirmed
-    expect((await shop.harness.statesEntered(execution)).slice(-2)).toEqual(['Close Order As Delivered Unconfirmed', 'Order Closed Unconfirmed']);
+    expect((await shop.harness.statesEntered(execution)).slice(-3)).toEqual(['Close Order As Delivered Unconfirmed', 'Publish Order Closed Unconfirmed', 'Order Closed Unconfirmed']);
     expect(shop.statuses).toEqual([{ status: 'DELIVERED_UNCONFIRMED', reason: 'The customer did not confirm delivery in time.' }]);
   });
 

@@ -8,10 +8,12 @@ import type { IConstruct } from 'constructs';
 import { settingsFromContext, type CakeShopStack } from '../../infra/cake-shop-stack';
 import { shopCors, shopOrigins } from '../../infra/cors';
 import { routes } from '../../infra/routes';
+import { orderEvents } from '../../infra/order-events';
 import { settings as settingSpecs } from '../../infra/settings';
 import { taskTokenPattern } from '../../infra/constructs/task-token-masking';
 import { tables, type TableName } from '../../infra/tables';
 import {
+  eventBusPlaceholder,
   functionPlaceholders,
   handlers,
   orderStateMachineFile,
@@ -185,6 +187,47 @@ describe('the cake shop stack', () => {
       );
       expect(lambdaStatements.flatMap(actionsOf).filter((action) => action !== 'lambda:InvokeFunction')).toEqual([]);
       expect(invocable.sort()).toEqual(named.sort());
+    });
+  });
+
+  describe('order events', () => {
+    const busId = () => logicalId(stack.orderEvents.bus);
+
+    it('creates the custom bus the workflow publishes on, by the name consumers subscribe to', () => {
+      // GIVEN the synthesized stack, THEN it has one event bus, named as infra/order-events.ts says
+      template.resourceCountIs('AWS::Events::EventBus', 1);
+      template.hasResourceProperties('AWS::Events::EventBus', { Name: orderEvents.busName });
+    });
+
+    it('archives every event of the shop on that bus for a year, so a new consumer can be backfilled by replay', () => {
+      // GIVEN the synthesized stack, THEN one archive keeps the bus's events with the shop's source, with a retention
+      template.resourceCountIs('AWS::Events::Archive', 1);
+      template.hasResourceProperties('AWS::Events::Archive', {
+        SourceArn: { 'Fn::GetAtt': [busId(), 'Arn'] },
+        EventPattern: { source: [orderEvents.source] },
+        RetentionDays: orderEvents.archiveRetentionDays,
+      });
+    });
+
+    it('fills the bus placeholder of the ASL with the bus ARN', () => {
+      // GIVEN the state machine's substitutions, THEN the bus placeholder carries the bus's ARN
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        DefinitionSubstitutions: Match.objectLike({ [eventBusPlaceholder]: { 'Fn::GetAtt': [busId(), 'Arn'] } }),
+      });
+    });
+
+    it('lets the state machine role, and no other, put events, and only on the order events bus', () => {
+      // GIVEN every statement of every policy, WHEN those granting an events: action are collected by role
+      const workflowRoleId = logicalId(stack.workflow.stateMachine.role);
+      const eventStatements = Object.values(policies).flatMap((policy) =>
+        policy.Properties.PolicyDocument.Statement.filter((statement) => actionsOf(statement).some((action) => action.startsWith('events:'))).map(
+          (statement) => ({ roles: policy.Properties.Roles, statement }),
+        ),
+      );
+      // THEN there is one: events:PutEvents on the bus, for the state machine's role
+      expect(eventStatements).toEqual([
+        { roles: [{ Ref: workflowRoleId }], statement: expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId(), 'Arn'] } }) },
+      ]);
     });
   });
 

@@ -64,7 +64,23 @@ const optionalSteps: Record<string, string> = {
   'Remind Cake Maker': 'Keep Waiting For Cake Maker',
   'Forward Feedback': 'Record Feedback Not Forwarded',
   'Confirm Cancellation To Customer': 'Record Cancellation Confirmation Not Sent',
+  'Publish Order Placed': 'Record Order Placed Not Published',
+  'Publish Cake Fulfilled': 'Record Cake Fulfilled Not Published',
+  'Publish Order Out For Delivery': 'Record Order Out For Delivery Not Published',
+  'Publish Order Delivered': 'Record Order Delivered Not Published',
+  'Publish Feedback Received': 'Record Feedback Received Not Published',
+  'Publish Order Completed': 'Record Order Completed Not Published',
+  'Publish Order Closed Unconfirmed': 'Record Order Closed Unconfirmed Not Published',
+  'Publish Order Cancelled By Customer': 'Record Order Cancelled By Customer Not Published',
+  'Publish Unfulfilled Order Cancelled': 'Record Unfulfilled Order Cancelled Not Published',
 };
+
+/**
+ * What the optimized events:putEvents integration fails with that is worth retrying: a throttle, EventBridge failing,
+ * and failed entries (PutEvents reports an entry throttled or failed internally as a failed entry).
+ */
+const publishThrottleErrors = ['EventBridge.ThrottlingException'];
+const publishTransientErrors = ['EventBridge.InternalException', 'EventBridge.FailedEntry', 'States.Timeout'];
 
 const stepFunctionsErrors = [
   'States.ALL',
@@ -84,7 +100,14 @@ const stepFunctionsErrors = [
   'States.Runtime',
 ];
 
-const knownErrorNames = new Set<string>([...workflowErrorNames, ...transientErrors, 'Lambda.TooManyRequestsException', ...stepFunctionsErrors]);
+const knownErrorNames = new Set<string>([
+  ...workflowErrorNames,
+  ...transientErrors,
+  'Lambda.TooManyRequestsException',
+  ...stepFunctionsErrors,
+  ...publishThrottleErrors,
+  ...publishTransientErrors,
+]);
 
 /** The definition as both targets deploy it: placeholders filled the way infra/order-definition.ts fills them. */
 function deployedDefinition(): StateMachine {
@@ -124,6 +147,7 @@ const definition = deployedDefinition();
 const states = allStates(definition);
 const callbackTasks = states.filter(([, state]) => state.Resource?.endsWith('.waitForTaskToken'));
 const lambdaTasks = states.filter(([, state]) => isLambdaTask(state));
+const publishTasks = states.filter(([, state]) => state.Resource === 'arn:aws:states:::events:putEvents');
 
 describe('the order state machine definition', () => {
   it('is valid Amazon States Language once its placeholders are filled', () => {
@@ -211,6 +235,35 @@ describe('the order state machine definition', () => {
     (_name, state) => {
       // GIVEN a task that does not wait for a person, THEN States.Timeout is among its retried errors
       expect((state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals)).toContain('States.Timeout');
+    },
+  );
+
+  it.each(publishTasks.map(([name, state]) => [name, state]))(
+    'publish task "%s" retries a throttle and transient EventBridge errors with the budgets every task uses',
+    (_name, state) => {
+      // GIVEN a task that puts events and the shop's default settings
+      const settings = resolveSettings();
+      // WHEN its retriers are read
+      const [throttle, transient] = state.Retry ?? [];
+      // THEN the throttle has the throttle budget, and everything else transient the retry budget, with full jitter
+      expect(throttle).toEqual({
+        ErrorEquals: publishThrottleErrors,
+        IntervalSeconds: settings.throttleRetryIntervalSeconds,
+        BackoffRate: settings.retryBackoffRate,
+        MaxDelaySeconds: settings.throttleRetryMaxDelaySeconds,
+        MaxAttempts: settings.throttleRetryMaxAttempts,
+        JitterStrategy: 'FULL',
+      });
+      expect(transient).toEqual({
+        ErrorEquals: publishTransientErrors,
+        IntervalSeconds: settings.retryIntervalSeconds,
+        BackoffRate: settings.retryBackoffRate,
+        MaxDelaySeconds: settings.retryMaxDelaySeconds,
+        MaxAttempts: settings.retryMaxAttempts,
+        JitterStrategy: 'FULL',
+      });
+      // AND it cannot hang: a PutEvents call that never answers times out and is retried
+      expect(state.TimeoutSeconds).toBeDefined();
     },
   );
 

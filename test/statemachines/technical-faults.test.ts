@@ -1,4 +1,4 @@
-import { lambdaFunctionArn, ManualClock, openEngine, type Engine } from '../../infra/local/engine';
+import { lambdaFunctionArn, ManualClock, openEngine, type Engine, type PutEventsEntry } from '../../infra/local/engine';
 import { resolveOrderDefinition } from '../../infra/order-definition';
 import { resolveSettings } from '../../infra/settings';
 import { functionPlaceholders, handlers, type HandlerName } from '../../infra/wiring';
@@ -26,12 +26,17 @@ interface Run {
   calls: Map<HandlerName, Record<string, unknown>[]>;
   /** Handlers that throw, by name, given their payload (none for `undefined`); a test removes the fault by deleting the entry. */
   faults: Partial<Record<HandlerName, (payload: Record<string, unknown>) => Error | undefined>>;
+  /** Every entry the order events bus accepted, in order. */
+  published: PutEventsEntry[];
+  /** What the bus fails the next PutEvents with, when set; a test clears it to end the outage. */
+  busFault: { error?: () => Error };
   /** Answers the callback task the named handler was last invoked for. */
   answer(handler: HandlerName, output?: object): Promise<void>;
 }
 
 /** One order on the local engine, with stand-in handlers that record their payloads and throw what `faults` says. */
-async function placeOrder(faults: Run['faults'] = {}): Promise<Run> {
+async function placeOrder(faults: Run['faults'] = {}, busFault: Run['busFault'] = {}): Promise<Run> {
+  const published: PutEventsEntry[] = [];
   const calls = new Map<HandlerName, Record<string, unknown>[]>();
   const lambdas = Object.fromEntries(
     Object.values(functionPlaceholders).map((handler) => [
@@ -44,9 +49,19 @@ async function placeOrder(faults: Run['faults'] = {}): Promise<Run> {
       },
     ]),
   );
-  const engine = await openEngine({ store: 'memory', clock: new ManualClock(), lambdas });
+  const eventBridge = async ({ Entries }: { Entries: PutEventsEntry[] }) => {
+    const error = busFault.error?.();
+    if (error) throw error;
+    published.push(...Entries);
+    return { FailedEntryCount: 0, Entries: Entries.map((_entry, index) => ({ EventId: `event-${published.length + index}` })) };
+  };
+  const engine = await openEngine({ store: 'memory', clock: new ManualClock(), lambdas, eventBridge });
   const { stateMachineArn } = await engine.createStateMachine({ name: 'order', definition });
-  const { executionArn } = await engine.startExecution({ stateMachineArn, name: 'order-o-1', input: JSON.stringify({ orderId: 'o-1' }) });
+  const { executionArn } = await engine.startExecution({
+    stateMachineArn,
+    name: 'order-o-1',
+    input: JSON.stringify({ orderId: 'o-1', productId: 'carrot-cake', quantity: 2 }),
+  });
   await engine.whenIdle();
   if (!executionArn) throw new Error('The order execution did not start');
   return {
@@ -54,6 +69,8 @@ async function placeOrder(faults: Run['faults'] = {}): Promise<Run> {
     executionArn,
     calls,
     faults,
+    published,
+    busFault,
     answer: async (handler, output = {}) => {
       const token = calls.get(handler)?.at(-1)?.taskToken;
       if (typeof token !== 'string') throw new Error(`${handler} was not invoked as a callback task`);
@@ -115,7 +132,20 @@ describe('a technical fault in a step that matters', () => {
     expect(await status(run)).toBe('SUCCEEDED');
     expect(invocations(run, 'sendOrderConfirmation')).toBe(confirmationsBefore);
     expect(invocations(run, 'askCakeMaker')).toBe(settings.retryMaxAttempts + 2);
-    expect((await statesEntered(run)).slice(-6)).toEqual(['Ask Cake Maker', 'Notify Delivery Company', 'Await Delivery Confirmation', 'Forward Feedback', 'Complete Order', 'Order Completed']);
+    expect((await statesEntered(run)).slice(-12)).toEqual([
+      'Ask Cake Maker',
+      'Publish Cake Fulfilled',
+      'Notify Delivery Company',
+      'Publish Order Out For Delivery',
+      'Await Delivery Confirmation',
+      'Publish Order Delivered',
+      'Feedback Given?',
+      'Publish Feedback Received',
+      'Forward Feedback',
+      'Complete Order',
+      'Publish Order Completed',
+      'Order Completed',
+    ]);
   });
 
   it('GIVEN a handler meets an unexpected error WHEN the workflow sees it THEN the execution fails at that task at once, naming the error, and no order is marked failed', async () => {
@@ -160,7 +190,7 @@ describe('a step that does not decide the order fails', () => {
 
     await retriesRunOut(run, 'Send Order Confirmation');
 
-    expect(await statesEntered(run)).toEqual(['Load Settings', 'Send Order Confirmation', 'Record Order Confirmation Not Sent', 'Ask Cake Maker']);
+    expect(await statesEntered(run)).toEqual(['Load Settings', 'Publish Order Placed', 'Send Order Confirmation', 'Record Order Confirmation Not Sent', 'Ask Cake Maker']);
     expect(run.calls.get('recordUnsentMessage')).toEqual([expect.objectContaining({ orderId: 'o-1', message: 'orderConfirmation' })]);
     expect(await status(run)).toBe('RUNNING');
   });
@@ -185,7 +215,13 @@ describe('a step that does not decide the order fails', () => {
 
     await run.engine.advanceClock(settings.cancelAfterSeconds);
 
-    expect((await statesEntered(run)).slice(-4)).toEqual(['Keep Waiting For Cake Maker', 'Cancel Unfulfilled Order', 'Tell Customer Order Cancelled', 'Order Cancelled']);
+    expect((await statesEntered(run)).slice(-5)).toEqual([
+      'Keep Waiting For Cake Maker',
+      'Cancel Unfulfilled Order',
+      'Publish Unfulfilled Order Cancelled',
+      'Tell Customer Order Cancelled',
+      'Order Cancelled',
+    ]);
   });
 
   it('GIVEN the customer cancelled and their confirmation cannot be sent WHEN its retries run out THEN that is recorded and the order still ends cancelled', async () => {
@@ -207,7 +243,7 @@ describe('a step that does not decide the order fails', () => {
 
     await retriesRunOut(run, 'Forward Feedback');
 
-    expect((await statesEntered(run)).slice(-3)).toEqual(['Record Feedback Not Forwarded', 'Complete Order', 'Order Completed']);
+    expect((await statesEntered(run)).slice(-4)).toEqual(['Record Feedback Not Forwarded', 'Complete Order', 'Publish Order Completed', 'Order Completed']);
     expect(run.calls.get('recordUnsentMessage')).toEqual([expect.objectContaining({ message: 'feedback' })]);
     expect(await status(run)).toBe('SUCCEEDED');
   });
@@ -233,7 +269,13 @@ describe('the business endings', () => {
     await run.engine.sendTaskFailure({ taskToken: token, error: 'OrderCancelled' });
     await run.engine.whenIdle();
 
-    expect((await statesEntered(run)).slice(-4)).toEqual(['Mark Order Cancelled By Customer', 'Tell Cake Maker Order Cancelled', 'Confirm Cancellation To Customer', 'Order Cancelled']);
+    expect((await statesEntered(run)).slice(-5)).toEqual([
+      'Mark Order Cancelled By Customer',
+      'Publish Order Cancelled By Customer',
+      'Tell Cake Maker Order Cancelled',
+      'Confirm Cancellation To Customer',
+      'Order Cancelled',
+    ]);
     expect(run.calls.get('sendNotice')?.map((payload) => payload.notice)).toEqual(['cancelledByCustomer', 'cancellationConfirmed']);
   });
 
@@ -244,6 +286,80 @@ describe('the business endings', () => {
     await run.engine.advanceClock(settings.deliveryConfirmationTimeoutSeconds);
 
     expect(invocations(run, 'awaitDeliveryConfirmation')).toBe(1);
-    expect((await statesEntered(run)).slice(-2)).toEqual(['Close Order As Delivered Unconfirmed', 'Order Closed Unconfirmed']);
+    expect((await statesEntered(run)).slice(-3)).toEqual(['Close Order As Delivered Unconfirmed', 'Publish Order Closed Unconfirmed', 'Order Closed Unconfirmed']);
+  });
+});
+
+const detailOf = (entry: PutEventsEntry) => JSON.parse(entry.Detail ?? '{}') as Record<string, unknown>;
+
+describe("the order's domain events", () => {
+  let run: Run | undefined;
+  afterEach(async () => run?.engine.close());
+
+  it('GIVEN an order that is baked, delivered and rated WHEN it completes THEN its events are published in the order of its life, each naming the execution', async () => {
+    run = await placeOrder();
+
+    await run.answer('askCakeMaker', { fulfilledAt: '2026-03-14T10:00:00.000Z' });
+    await run.answer('awaitDeliveryConfirmation', { deliveredAt: '2026-03-14T12:00:00.000Z', rating: 4, comment: 'Lovely' });
+
+    expect(await status(run)).toBe('SUCCEEDED');
+    expect(run.published.map((entry) => [entry.DetailType, detailOf(entry).sequence])).toEqual([
+      ['OrderPlaced', 1],
+      ['CakeFulfilled', 2],
+      ['OrderOutForDelivery', 3],
+      ['OrderDelivered', 4],
+      ['FeedbackReceived', 5],
+      ['OrderCompleted', 6],
+    ]);
+    expect(detailOf(run.published[0])).toEqual(expect.objectContaining({ eventId: 'o-1:OrderPlaced', orderId: 'o-1', productId: 'carrot-cake', quantity: 2 }));
+    expect(detailOf(run.published[4])).toEqual(expect.objectContaining({ rating: 4 }));
+    expect(JSON.stringify(run.published)).not.toContain('Lovely');
+    expect(run.published.every((entry) => entry.Resources?.includes(run!.executionArn))).toBe(true);
+  });
+
+  it('GIVEN a customer who confirms delivery without a rating WHEN the order completes THEN no FeedbackReceived is published', async () => {
+    run = await placeOrder();
+
+    await run.answer('askCakeMaker');
+    await run.answer('awaitDeliveryConfirmation', { deliveredAt: '2026-03-14T12:00:00.000Z' });
+
+    expect(run.published.map((entry) => entry.DetailType)).toEqual(['OrderPlaced', 'CakeFulfilled', 'OrderOutForDelivery', 'OrderDelivered', 'OrderCompleted']);
+  });
+
+  it('GIVEN the bus throttles once WHEN the retry falls due THEN the event is published and the order goes on', async () => {
+    const busFault: Run['busFault'] = {};
+    busFault.error = () => {
+      delete busFault.error;
+      return new NamedError('ThrottlingException', 'Rate exceeded');
+    };
+    run = await placeOrder({}, busFault);
+
+    await run.engine.advanceClock(settings.throttleRetryMaxDelaySeconds);
+
+    expect(run.published.map((entry) => entry.DetailType)).toEqual(['OrderPlaced']);
+    expect((await statesEntered(run)).at(-1)).toBe('Ask Cake Maker');
+  });
+
+  it('GIVEN the bus is down for longer than the retry budget WHEN the retries run out THEN the event is recorded on the order as not published and the order goes on', async () => {
+    run = await placeOrder({}, { error: () => new NamedError('InternalException', 'EventBridge is unavailable') });
+
+    await retriesRunOut(run, 'Publish Order Placed');
+
+    expect((await statesEntered(run)).slice(0, 5)).toEqual(['Load Settings', 'Publish Order Placed', 'Record Order Placed Not Published', 'Send Order Confirmation', 'Ask Cake Maker']);
+    expect(run.calls.get('recordUnsentMessage')).toEqual([expect.objectContaining({ orderId: 'o-1', unpublishedEvents: ['OrderPlaced'] })]);
+    expect(await status(run)).toBe('RUNNING');
+  });
+
+  it('GIVEN the customer cancels WHEN the order ends THEN OrderCancelled with its reason and OrderCompleted are published together', async () => {
+    run = await placeOrder();
+
+    await run.engine.sendTaskFailure({ taskToken: run.calls.get('askCakeMaker')?.[0]?.taskToken as string, error: 'OrderCancelled' });
+    await run.engine.whenIdle();
+
+    expect(run.published.map((entry) => [entry.DetailType, detailOf(entry).reason ?? detailOf(entry).outcome])).toEqual([
+      ['OrderPlaced', undefined],
+      ['OrderCancelled', 'cancelledByCustomer'],
+      ['OrderCompleted', 'cancelled'],
+    ]);
   });
 });

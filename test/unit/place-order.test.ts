@@ -58,7 +58,8 @@ describe('POST /order', () => {
     expect(start?.args[0].input).toEqual({
       stateMachineArn: process.env.STATE_MACHINE_ARN,
       name: `order-${String(body.orderId)}`,
-      input: JSON.stringify({ orderId: body.orderId }),
+      // What the order's OrderPlaced event needs, and nothing about the customer
+      input: JSON.stringify({ orderId: body.orderId, productId: 'lemon-drizzle', quantity: 2 }),
     });
   });
 
