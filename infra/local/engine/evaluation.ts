@@ -4,6 +4,7 @@
  */
 import { assertAssignSize, assertStoredSize, evaluators, isPromise, type Eventually, type JsonObject, type QueryEvaluator, type State, type StateScope } from './asl';
 import { contextObject, isCurrent, statusOf, type Core, type LiveExecution } from './core';
+import { touch } from './journal';
 import type { Thread } from './model';
 
 export function evaluatorOf(live: LiveExecution, state: State): QueryEvaluator {
@@ -56,6 +57,8 @@ export function settle<T>(core: Core, live: LiveExecution, thread: Thread, compu
     .catch((error: unknown) => process.emitWarning(`Step Functions engine: ${error instanceof Error ? error.message : String(error)}`))
     .finally(() => {
       core.evaluations -= 1;
+      // The thread changed after the batch that holds its 'evaluate' phase may have been cut: snapshot it again.
+      if (!live.ended) touch(core, live);
       core.continueThread(live, thread);
     });
 }
