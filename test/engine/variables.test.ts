@@ -176,6 +176,8 @@ describe('local Step Functions engine: workflow variables', () => {
 
       // WHEN the engine restarts and the wait ends
       harness = await engineHarness({}, { dataDir, clock });
+      // A state cut off while its JSONata was evaluated is evaluated again on resume: let that finish first.
+      await harness.engine.whenIdle();
       await harness.advance(61);
 
       // THEN the state after the wait read the variable assigned before the restart
