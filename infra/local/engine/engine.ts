@@ -37,6 +37,7 @@ import { ManualClock, SystemClock, type Clock } from './clock';
 import { hash, noTruncation, programOf, type Program } from './core';
 import { expandEvent, toHistoryEvent, type CompactStateEvent } from './history';
 import { emit, end, touch } from './journal';
+import type { EventBridgePort } from './eventbridge';
 import type { LambdaRegistry } from './lambda';
 import { keys, type ExecutionRecord, type Runtime, type StateMachineRecord, type StoredEvent } from './model';
 import { handleError } from './retry-catch';
@@ -52,6 +53,8 @@ export interface EngineOptions {
   store?: 'memory';
   clock?: Clock;
   lambdas: LambdaRegistry;
+  /** PutEvents for `arn:aws:states:::events:putEvents` tasks; without it they fail with EventBridge.InternalException. */
+  eventBridge?: EventBridgePort;
   region?: string;
   accountId?: string;
   /** Source of retry jitter; task tokens always come from the crypto RNG. */
@@ -90,7 +93,7 @@ export class Engine {
     this.clock = options.clock ?? new SystemClock();
     this.partition = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
     this.defaultRoleArn = options.defaultRoleArn ?? `arn:aws:iam::${this.partition.accountId}:role/local-step-functions`;
-    this.runner = new Runner(store, this.clock, this.partition, options.random ?? Math.random, options.lambdas);
+    this.runner = new Runner(store, this.clock, this.partition, options.random ?? Math.random, options.lambdas, options.eventBridge);
   }
 
   // ---- State machines ----

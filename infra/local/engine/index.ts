@@ -20,6 +20,8 @@
  * - Task resources: `arn:aws:states:::lambda:invoke`, `arn:aws:states:::lambda:invoke.waitForTaskToken` and plain
  *   Lambda function ARNs, resolved through `lambdas` by function ARN or name. A handler that throws a
  *   LambdaServiceException fails the task as the Lambda service would (`Lambda.TooManyRequestsException`, ...).
+ * - `arn:aws:states:::events:putEvents` tasks call `eventBridge`, a PutEvents port the caller provides, with the
+ *   execution's role; failed entries fail the task with `EventBridge.FailedEntry`, a rejection with `EventBridge.<name>`.
  * - `npx tsx infra/local/engine/main.ts --help` runs it as a process.
  */
 export { openEngine, Engine, type EngineOptions } from './engine';
@@ -29,3 +31,4 @@ export { StepFunctionsApiError } from './api-errors';
 export { lambdaFunctionArn } from './arns';
 export { LambdaServiceException } from './lambda';
 export type { LambdaHandler, LambdaInvocation, LambdaRegistry } from './lambda';
+export { putEventsResource, type EventBridgePort, type PutEventsCaller, type PutEventsEntry, type PutEventsResponse } from './eventbridge';

@@ -69,7 +69,8 @@ export type Phase =
 
 export interface TaskPhase {
   kind: 'task';
-  resource: 'invoke' | 'callback' | 'function';
+  /** putEvents: the optimized EventBridge integration, whose payload is the PutEvents request. */
+  resource: 'invoke' | 'callback' | 'function' | 'putEvents';
   functionName: string;
   payload: Json;
   token?: string;

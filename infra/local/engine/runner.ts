@@ -5,6 +5,7 @@ import { stateOf, type Core, type LiveExecution, type Program, type ThreadAddres
 import { DeadlineQueue } from './deadline-queue';
 import * as interpreter from './interpreter';
 import { writeSnapshots } from './journal';
+import type { EventBridgePort } from './eventbridge';
 import type { LambdaRegistry } from './lambda';
 import type { ExecutionRecord, Runtime, TaskPhase, Thread } from './model';
 import type { Store } from './store';
@@ -34,6 +35,7 @@ export class Runner implements Core {
     readonly partition: Partition,
     readonly random: () => number,
     readonly lambdas: LambdaRegistry,
+    readonly eventBridge?: EventBridgePort,
   ) {
     store.beforeWrite = () => {
       // Transitions that are ready run before the batch is cut, so an execution that starts and finishes

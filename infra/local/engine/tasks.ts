@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { StatesError, type Json, type JsonObject, type TaskState } from './asl';
 import { contextObject, data, isCurrent, noTruncation, stateOf, type Core, type LiveExecution } from './core';
 import { andThen, evaluatorOf, settle } from './evaluation';
+import { putEvents, putEventsRequest, putEventsResource } from './eventbridge';
 import { emit } from './journal';
 import { LambdaFunctionError, invokeFunction, invokeResult, isFunctionArn } from './lambda';
 import type { TaskPhase, Thread } from './model';
@@ -12,7 +13,7 @@ import { addDeadline } from './timers';
 export function attemptTask(core: Core, live: LiveExecution, thread: Thread, state: TaskState): void {
   const resource = resourceKind(state.Resource);
   if (!resource) {
-    throw new StatesError('States.Runtime', `Resource ${state.Resource} is not supported locally: use arn:aws:states:::lambda:invoke, its .waitForTaskToken form or a Lambda function ARN`);
+    throw new StatesError('States.Runtime', `Resource ${state.Resource} is not supported locally: use arn:aws:states:::lambda:invoke, its .waitForTaskToken form, a Lambda function ARN or ${putEventsResource}`);
   }
   const token = resource === 'callback' ? randomBytes(48).toString('base64url') : undefined;
   const context = contextObject(live, thread);
@@ -41,7 +42,9 @@ function scheduleTask(
 ): void {
   let functionName = state.Resource;
   let payload = parameters;
-  if (resource !== 'function') {
+  if (resource === 'putEvents') {
+    payload = putEventsRequest(parameters, live.record.executionArn, live.record.stateMachineArn) as unknown as Json;
+  } else if (resource !== 'function') {
     const invoke = parameters as JsonObject | null;
     if (invoke === null || typeof invoke !== 'object' || Array.isArray(invoke) || typeof invoke.FunctionName !== 'string') {
       handleError(core, live, thread, 'States.Runtime', `The ${evaluatorOf(live, state).language === 'JSONata' ? 'Arguments' : 'Parameters'} of ${state.Resource} need a FunctionName string`);
@@ -55,8 +58,8 @@ function scheduleTask(
     emit(core, live, thread, 'LambdaFunctionScheduled', { resource: state.Resource, input: data(payload), inputDetails: noTruncation, timeoutInSeconds: timeoutSeconds });
   } else {
     emit(core, live, thread, 'TaskScheduled', {
-      resourceType: 'lambda',
-      resource: resource === 'callback' ? 'invoke.waitForTaskToken' : 'invoke',
+      resourceType: resourceTypeOf(resource),
+      resource: resourceName({ resource }),
       region: core.partition.region,
       parameters: redact(data(parameters), token),
       timeoutInSeconds: timeoutSeconds,
@@ -94,15 +97,21 @@ export function invoke(core: Core, live: LiveExecution, thread: Thread): void {
     .then(async () => {
       if (!isCurrent(live, thread) || thread.generation !== generation || core.closed) return;
       const phase = thread.phase as TaskPhase;
-      emit(core, live, thread, phase.resource === 'function' ? 'LambdaFunctionStarted' : 'TaskStarted', phase.resource === 'function' ? undefined : { resourceType: 'lambda', resource: resourceName(phase) });
+      emit(core, live, thread, phase.resource === 'function' ? 'LambdaFunctionStarted' : 'TaskStarted', phase.resource === 'function' ? undefined : { resourceType: resourceTypeOf(phase.resource), resource: resourceName(phase) });
       try {
+        if (phase.resource === 'putEvents') {
+          const caller = { roleArn: live.record.roleArn, executionArn: live.record.executionArn };
+          const response = await putEvents(core.eventBridge, phase.payload as never, caller);
+          if (isCurrent(live, thread) && thread.generation === generation && !core.closed) published(core, live, thread, response as unknown as Json);
+          return;
+        }
         const { payload, requestId } = await invokeFunction(core.lambdas, core.partition, phase.functionName, phase.payload);
         if (isCurrent(live, thread) && thread.generation === generation && !core.closed) invoked(core, live, thread, phase, payload, requestId);
       } catch (thrown) {
         if (!isCurrent(live, thread) || thread.generation !== generation || core.closed) return;
         const failed = thrown instanceof LambdaFunctionError ? thrown : new LambdaFunctionError('Lambda.Unknown', String(thrown));
         emit(core, live, thread, phase.resource === 'function' ? 'LambdaFunctionFailed' : 'TaskFailed', {
-          ...(phase.resource === 'function' ? {} : { resourceType: 'lambda', resource: resourceName(phase) }),
+          ...(phase.resource === 'function' ? {} : { resourceType: resourceTypeOf(phase.resource), resource: resourceName(phase) }),
           error: failed.error,
           cause: failed.cause,
         });
@@ -117,6 +126,12 @@ export function invoke(core: Core, live: LiveExecution, thread: Thread): void {
     .finally(() => {
       core.invocations -= 1;
     });
+}
+
+function published(core: Core, live: LiveExecution, thread: Thread, response: Json): void {
+  emit(core, live, thread, 'TaskSucceeded', { resourceType: 'events', resource: 'putEvents', output: data(response), outputDetails: noTruncation });
+  thread.generation += 1;
+  completeTask(core, live, thread, response);
 }
 
 function invoked(core: Core, live: LiveExecution, thread: Thread, phase: TaskPhase, payload: Json, requestId: string): void {
@@ -152,7 +167,7 @@ export function timeOutTask(core: Core, live: LiveExecution, thread: Thread, pha
   if (phase.resource === 'function') {
     emit(core, live, thread, 'LambdaFunctionTimedOut', { error, cause });
   } else {
-    emit(core, live, thread, 'TaskTimedOut', { resourceType: 'lambda', resource: resourceName(phase), error, cause });
+    emit(core, live, thread, 'TaskTimedOut', { resourceType: resourceTypeOf(phase.resource), resource: resourceName(phase), error, cause });
   }
   closeToken(core, phase, 'TIMED_OUT');
   thread.generation += 1;
@@ -162,7 +177,10 @@ export function timeOutTask(core: Core, live: LiveExecution, thread: Thread, pha
 function resourceKind(resource: string): TaskPhase['resource'] | undefined {
   if (resource === 'arn:aws:states:::lambda:invoke') return 'invoke';
   if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') return 'callback';
+  if (resource === putEventsResource) return 'putEvents';
   return isFunctionArn(resource) ? 'function' : undefined;
 }
 
-const resourceName = (phase: TaskPhase) => (phase.resource === 'callback' ? 'invoke.waitForTaskToken' : 'invoke');
+const resourceNames: Record<TaskPhase['resource'], string> = { invoke: 'invoke', callback: 'invoke.waitForTaskToken', function: 'invoke', putEvents: 'putEvents' };
+const resourceName = (phase: Pick<TaskPhase, 'resource'>) => resourceNames[phase.resource];
+const resourceTypeOf = (resource: TaskPhase['resource']) => (resource === 'putEvents' ? 'events' : 'lambda');

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { ManualClock, openEngine, type Engine, type LambdaRegistry } from '../../../infra/local/engine';
+import { ManualClock, openEngine, type Engine, type EventBridgePort, type LambdaRegistry } from '../../../infra/local/engine';
 
 export const ROLE_ARN = 'arn:aws:iam::000000000000:role/test';
 export const START = Date.UTC(2026, 0, 1);
@@ -24,9 +24,10 @@ export interface Harness {
 let counter = 0;
 
 /** A fresh engine on the in-memory store and a manual clock: the same code path as the durable one. */
-export async function engineHarness(lambdas: LambdaRegistry, options: { dataDir?: string; clock?: ManualClock } = {}): Promise<Harness> {
+export async function engineHarness(lambdas: LambdaRegistry, options: { dataDir?: string; clock?: ManualClock; eventBridge?: EventBridgePort } = {}): Promise<Harness> {
   const clock = options.clock ?? new ManualClock(START);
-  const engine = await openEngine(options.dataDir ? { dataDir: options.dataDir, clock, lambdas } : { store: 'memory', clock, lambdas, random: () => 0.5 });
+  const { eventBridge } = options;
+  const engine = await openEngine(options.dataDir ? { dataDir: options.dataDir, clock, lambdas, eventBridge } : { store: 'memory', clock, lambdas, eventBridge, random: () => 0.5 });
   const harness: Harness = {
     engine,
     clock,
