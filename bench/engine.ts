@@ -2,6 +2,7 @@
  * Benchmark of the local Step Functions engine (`npm run bench:engine`). Prints one table:
  * - transitions per second for 1,000 concurrent executions of a 50-state Pass/Choice workflow, on the durable
  *   LevelDB store, side by side with aws-local-stepfunctions (in memory, no persistence) on the same definition;
+ * - the same for the workflow written in JSONata (Output and Condition expressions), with no peer figure;
  * - resident memory with 10,000 executions waiting on task tokens;
  * - time to resume those 10,000 after the process is killed, and to finish them all with SendTaskSuccess.
  * Each memory and restart figure runs in a fresh child process so no phase inherits another's heap.
@@ -42,6 +43,19 @@ function passChoiceDefinition() {
   return { StartAt: 'Step 0', States: states };
 }
 
+/** The same workflow in JSONata: each Pass merges its step into the input, each Choice tests it with a Condition. */
+function jsonataPassChoiceDefinition() {
+  const states: Record<string, unknown> = {};
+  for (let i = 0; i < STATES / 2; i++) {
+    const last = i === STATES / 2 - 1;
+    states[`Step ${i}`] = { Type: 'Pass', Output: `{% $merge([$states.input, {'step': ${i + 1}}]) %}`, Next: `Check ${i}` };
+    states[`Check ${i}`] = { Type: 'Choice', Choices: [{ Condition: `{% $states.input.step = ${i + 1} %}`, Next: last ? 'Done' : `Step ${i + 1}` }], Default: 'Lost' };
+  }
+  states.Done = { Type: 'Succeed' };
+  states.Lost = { Type: 'Fail', Error: 'Lost' };
+  return { QueryLanguage: 'JSONata', StartAt: 'Step 0', States: states };
+}
+
 const waitingDefinition = {
   StartAt: 'Wait For Cake Maker',
   States: {
@@ -71,9 +85,9 @@ async function startAll(engine: Engine, stateMachineArn: string, count: number, 
 type Round = (executions: number) => Promise<number>;
 
 /** Our engine on a fresh LevelDB: each round starts `executions` and waits until all have finished. */
-async function ourEngine(dataDir: string): Promise<{ round: Round; close: () => Promise<void> }> {
+async function ourEngine(dataDir: string, definition: object = passChoiceDefinition()): Promise<{ round: Round; close: () => Promise<void> }> {
   const engine = await openEngine({ dataDir, lambdas: {} });
-  const { stateMachineArn = '' } = await engine.createStateMachine({ name: 'pass-choice', definition: JSON.stringify(passChoiceDefinition()), roleArn: ROLE });
+  const { stateMachineArn = '' } = await engine.createStateMachine({ name: 'pass-choice', definition: JSON.stringify(definition), roleArn: ROLE });
   let rounds = 0;
   const round: Round = async (executions) => {
     const prefix = `round-${++rounds}`;
@@ -212,6 +226,15 @@ async function main(): Promise<void> {
   rmSync(throughputDir, { recursive: true, force: true });
   const peer = median(peerRounds);
   const ours = median(ourRounds);
+  // The JSONata workload has no peer figure: aws-local-stepfunctions 3.0.0 runs JSONPath only.
+  const jsonataDir = mkdtempSync(join(tmpdir(), 'bench-engine-jsonata-'));
+  const jsonataSide = await ourEngine(jsonataDir, jsonataPassChoiceDefinition());
+  await jsonataSide.round(EXECUTIONS);
+  const jsonataRounds: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) jsonataRounds.push(await jsonataSide.round(EXECUTIONS));
+  await jsonataSide.close();
+  rmSync(jsonataDir, { recursive: true, force: true });
+  const jsonata = median(jsonataRounds);
   const dir = mkdtempSync(join(tmpdir(), 'bench-engine-waiting-'));
   const tokenFile2 = join(dir, 'tokens.txt');
   const dataDir2 = join(dir, 'db');
@@ -220,6 +243,7 @@ async function main(): Promise<void> {
     const resumed = await runChild(['resume', dataDir2, tokenFile2], false);
     const rows: [string, string, string, string][] = [
       ['Transitions/s, 1,000 executions x 50 Pass/Choice states', `${ours.toFixed(0)} (LevelDB, durable; median of ${ROUNDS})`, `${peer.toFixed(0)} (aws-local-stepfunctions 3.0.0, in memory)`, 'at least the peer'],
+      ['Transitions/s, the same workflow in JSONata', `${jsonata.toFixed(0)} (LevelDB, durable; median of ${ROUNDS})`, '-', '-'],
       ['Resident memory, 10,000 executions waiting on tokens', `${waiting.rssMb.toFixed(0)} MB (engine open, none started: ${waiting.baselineMb.toFixed(0)} MB)`, '-', 'under 300 MB'],
       ['Resume 10,000 waiting executions after SIGKILL', `${(resumed.resumeMs / 1000).toFixed(2)} s (${resumed.running} running)`, '-', 'under 5 s'],
       ['Finish those 10,000 with SendTaskSuccess', `${(resumed.finishMs / 1000).toFixed(2)} s`, '-', '-'],

@@ -1,5 +1,6 @@
-import { exceedsTolerance, mapItemInput, mapItems, maxConcurrency, prepareInput, toleratedFailures, type Json, type MapState } from './asl';
-import { contextObject, isCurrent, scopeOf, stateOf, statusOf, type Branching, type Core, type LiveExecution } from './core';
+import { exceedsTolerance, type Json, type MapState, type Tolerance } from './asl';
+import { contextObject, isCurrent, scopeOf, stateOf, type Branching, type Core, type LiveExecution } from './core';
+import { andThen, evaluatorOf, settle } from './evaluation';
 import { emit } from './journal';
 import type { BranchesPhase, Thread } from './model';
 import { completeWithResult, handleError } from './retry-catch';
@@ -7,11 +8,33 @@ import { closeToken } from './task-tokens';
 
 /** Starts a Parallel state's branches or a Map state's first iterations, each as a child thread. */
 export function attemptBranches(core: Core, live: LiveExecution, thread: Thread, state: Branching): void {
-  const context = contextObject(live, thread);
+  const evaluator = evaluatorOf(live, state);
+  const scope = { input: thread.input, context: contextObject(live, thread) };
   // A redrive keeps the input, items and results of the attempt that failed; a retry after it starts afresh.
   const saved = thread.redrive;
   delete thread.redrive;
-  const effectiveInput = saved ? saved.effectiveInput : prepareInput(state, thread.input, context);
+  settle(
+    core,
+    live,
+    thread,
+    () =>
+      andThen(saved ? saved.effectiveInput : evaluator.effectiveInput(state, scope), (effectiveInput) =>
+        state.Type === 'Parallel' ? { effectiveInput } : andThen(evaluator.mapStart(state, scope, effectiveInput), (start) => ({ effectiveInput, ...start })),
+      ),
+    (started) => startBranches(core, live, thread, state, saved, started),
+    (error, cause) => handleError(core, live, thread, error, cause),
+  );
+}
+
+interface Started {
+  effectiveInput: Json;
+  items?: Json[];
+  maxConcurrency?: number;
+  tolerance?: Tolerance;
+}
+
+function startBranches(core: Core, live: LiveExecution, thread: Thread, state: Branching, saved: Thread['redrive'], started: Started): void {
+  const { effectiveInput } = started;
   const succeeded = saved ? [...saved.succeeded] : [];
   thread.generation += 1;
   if (state.Type === 'Parallel') {
@@ -21,9 +44,9 @@ export function attemptBranches(core: Core, live: LiveExecution, thread: Thread,
     thread.phase = { kind: 'branches', results, remaining: pending.length, nextItem: 0, effectiveInput, succeeded };
     for (const { branch, index } of pending) core.spawn(live, thread, scopeOf(thread, String(index)), branch.StartAt, effectiveInput, index);
   } else {
-    const items = saved?.items ?? mapItems(state, effectiveInput, context);
-    const limit = maxConcurrency(state, effectiveInput, context);
-    const tolerance = toleratedFailures(state, effectiveInput, context);
+    const items = saved?.items ?? started.items!;
+    const limit = started.maxConcurrency;
+    const tolerance = started.tolerance;
     emit(core, live, thread, 'MapStateStarted', { length: items.length });
     const results = saved ? [...saved.results] : items.map(() => null);
     const remaining = items.filter((_, index) => !succeeded[index]).length;
@@ -40,16 +63,17 @@ export function startMapItem(core: Core, live: LiveExecution, parent: Thread): v
   const phase = parent.phase as BranchesPhase;
   const index = phase.nextItem++;
   const context = { ...contextObject(live, parent), Map: { Item: { Index: index, Value: phase.items![index] } } };
-  let input: Json;
-  try {
-    input = mapItemInput(state, phase.effectiveInput, context);
-  } catch (thrown) {
-    const { error, cause } = statusOf(thrown);
-    failBranching(core, live, parent, error, cause);
-    return;
-  }
-  emit(core, live, parent, 'MapIterationStarted', { name: parent.state, index });
-  core.spawn(live, parent, scopeOf(parent), (state.ItemProcessor ?? state.Iterator)!.StartAt, input, index);
+  settle(
+    core,
+    live,
+    parent,
+    () => evaluatorOf(live, state).mapItemInput(state, phase.effectiveInput, { input: parent.input, context }),
+    (input) => {
+      emit(core, live, parent, 'MapIterationStarted', { name: parent.state, index });
+      core.spawn(live, parent, scopeOf(parent), (state.ItemProcessor ?? state.Iterator)!.StartAt, input, index);
+    },
+    (error, cause) => failBranching(core, live, parent, error, cause),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { StatesError, type ContextObject, type Json, type MapState, type ParallelState, type State, type StateMachineDefinition } from './asl';
+import { NO_VARIABLES, queryLanguages, StatesError, withVariables, type ContextObject, type Json, type JsonObject, type MapState, type Outcome, type ParallelState, type QueryLanguageName, type State, type StateMachineDefinition } from './asl';
 import type { Partition } from './arns';
 import type { Clock } from './clock';
 import type { DeadlineQueue } from './deadline-queue';
@@ -12,6 +12,12 @@ import type { Store } from './store';
 export interface Program {
   definition: StateMachineDefinition;
   scopes: Map<string, Record<string, State>>;
+  /** Each state's query language, top-level default applied. */
+  languages: WeakMap<State, QueryLanguageName>;
+}
+
+export function programOf(definition: StateMachineDefinition): Program {
+  return { definition, scopes: new Map(), languages: queryLanguages(definition) };
 }
 
 export interface LiveExecution {
@@ -63,12 +69,17 @@ export interface Core {
   disarm: () => void;
   /** Lambda invocations in flight. */
   invocations: number;
+  /** JSONata evaluations in flight. */
+  evaluations: number;
   lastSerialised: { value: Json | undefined; text: string };
   closed: boolean;
 
   spawn(live: LiveExecution, parent: Thread | undefined, scope: string, state: string, input: Json, index?: number): Thread;
   attempt(live: LiveExecution, thread: Thread, state: State): void;
   exit(live: LiveExecution, thread: Thread, state: State, output: Json, next: string | undefined): void;
+  exitWith(live: LiveExecution, thread: Thread, state: State, outcome: Outcome, next: string | undefined): void;
+  /** A Wait state's time is up: its output and Assign, then the next state. */
+  finishWait(live: LiveExecution, thread: Thread, state: State): void;
   continueThread(live: LiveExecution, thread: Thread): void;
   failThread(live: LiveExecution, thread: Thread, error: string | undefined, cause: string | undefined): void;
   timeOutTask(live: LiveExecution, thread: Thread, phase: TaskPhase, error: 'States.Timeout' | 'States.HeartbeatTimeout'): void;
@@ -129,9 +140,23 @@ export function contextObject(live: LiveExecution, thread: Thread): ContextObjec
     RedriveCount: record.redriveCount,
   };
   if (record.redriveDate !== undefined) execution.RedriveTime = new Date(record.redriveDate).toISOString();
-  return {
+  const context: ContextObject = {
     Execution: execution,
     StateMachine: { Id: record.stateMachineArn, Name: record.stateMachineName },
     State: { Name: thread.state, EnteredTime: isoTime(thread.enteredTime), RetryCount: thread.retryCount },
   };
+  return withVariables(context, variablesIn(live, thread));
+}
+
+/**
+ * The variables a thread sees: its own over those of the threads it runs inside (a Parallel branch or Map
+ * iteration reads its parents' variables; they never see its own).
+ */
+export function variablesIn(live: LiveExecution, thread: Thread): Readonly<JsonObject> {
+  let visible: Readonly<JsonObject> = NO_VARIABLES;
+  for (let current: Thread | undefined = thread; current !== undefined; current = current.parent === undefined ? undefined : live.runtime.threads[current.parent]) {
+    if (current.variables === undefined) continue;
+    visible = visible === NO_VARIABLES ? current.variables : { ...current.variables, ...visible };
+  }
+  return visible;
 }

@@ -34,7 +34,7 @@ import { PAYLOAD_LIMIT, pageSize, paginate, parseDefinition, parseJson } from '.
 import { assertName, executionArn, parseExecutionArn, parseStateMachineArn, stateMachineArn, type Partition } from './arns';
 import { abortStates } from './branches';
 import { ManualClock, SystemClock, type Clock } from './clock';
-import { hash, noTruncation, type Program } from './core';
+import { hash, noTruncation, programOf, type Program } from './core';
 import { expandEvent, toHistoryEvent, type CompactStateEvent } from './history';
 import { emit, end, touch } from './journal';
 import type { EventBridgePort } from './eventbridge';
@@ -107,7 +107,7 @@ export class Engine {
     const definitionHash = hash(input.definition);
     // asl-validator compiles its JSON schemas on every call (hundreds of milliseconds), so a definition is
     // checked here, once, and never again when executions start or the engine restarts.
-    if (!this.programs.has(definitionHash)) this.programs.set(definitionHash, { definition: parseDefinition(input.definition), scopes: new Map() });
+    if (!this.programs.has(definitionHash)) this.programs.set(definitionHash, programOf(parseDefinition(input.definition)));
     const roleArn = input.roleArn ?? this.defaultRoleArn;
     const existing = this.stateMachines.get(input.name);
     if (existing) {
@@ -327,6 +327,8 @@ export class Engine {
     emit(this.runner, live, undefined, 'ExecutionRedriven', { redriveCount: record.redriveCount });
     const thread = this.runner.launch(live, state, stateInput);
     if (record.redriveFrom.branches) thread.redrive = record.redriveFrom.branches;
+    // The variables the execution had when it stopped are the ones its redriven states see.
+    if (record.redriveFrom.variables) thread.variables = record.redriveFrom.variables;
     await this.store.flush();
     return { redriveDate: new Date(record.redriveDate) };
   }
@@ -450,7 +452,7 @@ export class Engine {
     const text = await this.store.get(keys.definition(definitionHash));
     if (text === undefined) throw new Error(`The store has lost definition ${definitionHash}`);
     // The store holds only definitions that passed validation when their state machine was created.
-    const program = this.programs.get(definitionHash) ?? { definition: JSON.parse(text) as StateMachineDefinition, scopes: new Map() };
+    const program = this.programs.get(definitionHash) ?? programOf(JSON.parse(text) as StateMachineDefinition);
     this.programs.set(definitionHash, program);
     return program;
   }

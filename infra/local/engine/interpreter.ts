@@ -1,6 +1,7 @@
-import { chooseNext, failure, prepareInput, prepareOutput, waitUntil, type Json, type State } from './asl';
+import type { Json, Outcome, State } from './asl';
 import { attemptBranches, completeBranches, failBranching, failIteration, skipSucceededItems, startMapItem } from './branches';
-import { contextObject, data, isCurrent, noTruncation, stateOf, statusOf, type Branching, type Core, type LiveExecution } from './core';
+import { data, isCurrent, noTruncation, stateOf, statusOf, type Branching, type Core, type LiveExecution } from './core';
+import { andThen, assignVariables, evaluatorOf, scopeOf, settle } from './evaluation';
 import { emit, emitStateEvent, end } from './journal';
 import type { BranchesPhase, Thread } from './model';
 import { handleError } from './retry-catch';
@@ -79,36 +80,43 @@ function enterState(core: Core, live: LiveExecution, thread: Thread): void {
 
 /** Runs the body of the thread's state; for Task, Parallel and Map this is also what a retry repeats. */
 export function attempt(core: Core, live: LiveExecution, thread: Thread, state: State): void {
+  const fail = (error: string | undefined, cause: string | undefined) =>
+    state.Type === 'Task' || state.Type === 'Parallel' || state.Type === 'Map' ? handleError(core, live, thread, error, cause) : failThread(core, live, thread, error, cause);
   try {
+    const evaluator = evaluatorOf(live, state);
     switch (state.Type) {
       case 'Pass':
       case 'Succeed': {
-        const context = contextObject(live, thread);
-        const effective = passesInputThrough(state) ? thread.input : prepareInput(state, thread.input, context);
-        const output = state.Type === 'Succeed' && passesInputThrough(state) ? effective : prepareOutput(state, thread.input, effective, context);
-        exit(core, live, thread, state, output, state.Type === 'Pass' && !state.End ? state.Next : undefined);
+        const next = state.Type === 'Pass' && !state.End ? state.Next : undefined;
+        if (passesInputThrough(state) && evaluator.language === 'JSONPath') {
+          exit(core, live, thread, state, thread.input, next);
+          return;
+        }
+        const scope = scopeOf(live, thread);
+        settle(core, live, thread, () => andThen(evaluator.effectiveInput(state, scope), (effective) => evaluator.complete(state, scope, effective)), (outcome) => exitWith(core, live, thread, state, outcome, next), fail);
         return;
       }
       case 'Choice': {
-        const context = contextObject(live, thread);
-        const through = passesInputThrough(state);
-        const effective = through ? thread.input : prepareInput(state, thread.input, context);
-        const next = chooseNext(state, effective, context);
-        exit(core, live, thread, state, through ? effective : prepareOutput(state, thread.input, effective, context), next);
+        const scope = scopeOf(live, thread);
+        settle(core, live, thread, () => evaluator.choose(state, scope), (choice) => exitWith(core, live, thread, state, choice, choice.next), fail);
         return;
       }
-      case 'Fail': {
-        const { error, cause } = failure(state, thread.input, contextObject(live, thread));
-        failThread(core, live, thread, error, cause);
+      case 'Fail':
+        settle(core, live, thread, () => evaluator.failure(state, scopeOf(live, thread)), ({ error, cause }) => failThread(core, live, thread, error, cause), fail);
         return;
-      }
-      case 'Wait': {
-        const context = contextObject(live, thread);
-        const until = waitUntil(state, prepareInput(state, thread.input, context), core.clock.now(), context);
-        thread.phase = { kind: 'wait', until };
-        addDeadline(core, until, live, thread.id);
+      case 'Wait':
+        settle(
+          core,
+          live,
+          thread,
+          () => evaluator.waitUntil(state, scopeOf(live, thread), core.clock.now()),
+          (until) => {
+            thread.phase = { kind: 'wait', until };
+            addDeadline(core, until, live, thread.id);
+          },
+          fail,
+        );
         return;
-      }
       case 'Task':
         attemptTask(core, live, thread, state);
         return;
@@ -119,12 +127,35 @@ export function attempt(core: Core, live: LiveExecution, thread: Thread, state: 
     }
   } catch (thrown) {
     const { error, cause } = statusOf(thrown);
-    if (state.Type === 'Task' || state.Type === 'Parallel' || state.Type === 'Map') {
-      handleError(core, live, thread, error, cause);
-    } else {
-      failThread(core, live, thread, error, cause);
-    }
+    fail(error, cause);
   }
+}
+
+export function finishWait(core: Core, live: LiveExecution, thread: Thread, state: State): void {
+  const evaluator = evaluatorOf(live, state);
+  const scope = scopeOf(live, thread);
+  const next = state.Type === 'Wait' && !state.End ? state.Next : undefined;
+  settle(
+    core,
+    live,
+    thread,
+    () => andThen(evaluator.effectiveInput(state, scope), (effective) => evaluator.complete(state, scope, effective)),
+    (outcome) => exitWith(core, live, thread, state, outcome, next),
+    (error, cause) => failThread(core, live, thread, error, cause),
+  );
+}
+
+/** Moves on with the state's output, once its Assign (if any) is stored; an Assign over the limits fails the state. */
+export function exitWith(core: Core, live: LiveExecution, thread: Thread, state: State, outcome: Outcome, next: string | undefined): void {
+  try {
+    assignVariables(live, thread, outcome.assign);
+  } catch (thrown) {
+    const { error, cause } = statusOf(thrown);
+    if (state.Type === 'Task' || state.Type === 'Parallel' || state.Type === 'Map') handleError(core, live, thread, error, cause);
+    else failThread(core, live, thread, error, cause);
+    return;
+  }
+  exit(core, live, thread, state, outcome.output, next);
 }
 
 export function exit(core: Core, live: LiveExecution, thread: Thread, state: State, output: Json, next: string | undefined): void {
@@ -184,6 +215,14 @@ export function failThread(core: Core, live: LiveExecution, thread: Thread, erro
  * then saves two path evaluations and two size checks per transition; the input was size-checked when made.
  */
 function passesInputThrough(state: State): boolean {
-  const paths = state as { InputPath?: unknown; OutputPath?: unknown; Parameters?: unknown };
-  return (paths.InputPath === undefined || paths.InputPath === '$') && (paths.OutputPath === undefined || paths.OutputPath === '$') && paths.Parameters === undefined;
+  const paths = state as { InputPath?: unknown; OutputPath?: unknown; Parameters?: unknown; Assign?: unknown; Result?: unknown; ResultPath?: unknown };
+  return (
+    (paths.InputPath === undefined || paths.InputPath === '$') &&
+    (paths.OutputPath === undefined || paths.OutputPath === '$') &&
+    paths.Parameters === undefined &&
+    paths.Assign === undefined &&
+    // A Pass with Result or ResultPath changes its input.
+    paths.Result === undefined &&
+    (paths.ResultPath === undefined || paths.ResultPath === '$')
+  );
 }

@@ -68,7 +68,7 @@ export function end(core: Core, live: LiveExecution, status: ExecutionRecord['st
   if (outcome.output !== undefined) record.output = outcome.output;
   if (outcome.error !== undefined) record.error = outcome.error;
   if (outcome.cause !== undefined) record.cause = outcome.cause;
-  record.redriveFrom = status === 'SUCCEEDED' ? undefined : (top && { state: top.state, input: top.input, branches: progressOf(top) }) ?? record.redriveFrom;
+  record.redriveFrom = status === 'SUCCEEDED' ? undefined : (top && { state: top.state, input: top.input, branches: progressOf(top), ...(top.variables && { variables: top.variables }) }) ?? record.redriveFrom;
   live.ended = true;
   live.runtime.threads = {};
   core.live.delete(record.executionArn);

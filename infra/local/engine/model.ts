@@ -1,4 +1,4 @@
-import type { Json, Tolerance } from './asl';
+import type { Json, JsonObject, Tolerance } from './asl';
 
 /** What the store keeps about an execution; the live part (`Runtime`) exists only while it runs. */
 export interface ExecutionRecord {
@@ -19,7 +19,7 @@ export interface ExecutionRecord {
   redriveDate?: number;
   lastEventId: number;
   /** The top-level state a redrive restarts from, with the input it had, and what its branches had done. */
-  redriveFrom?: { state: string; input: Json; branches?: BranchesProgress };
+  redriveFrom?: { state: string; input: Json; branches?: BranchesProgress; variables?: JsonObject };
 }
 
 export interface StateMachineRecord {
@@ -52,6 +52,8 @@ export interface Thread {
   /** Bumped whenever the thread moves on, so late results of an abandoned attempt are recognised and dropped. */
   generation: number;
   phase: Phase;
+  /** The workflow variables assigned in this thread's scope; kept in the snapshot, so they survive a restart. */
+  variables?: JsonObject;
   /** Set on a redriven Parallel or Map state: its next attempt keeps these results and runs only the rest. */
   redrive?: BranchesProgress;
 }
@@ -60,6 +62,8 @@ export type Phase =
   | { kind: 'enter' }
   | { kind: 'wait'; until: number }
   | { kind: 'backoff'; until: number }
+  /** A JSONata state's expressions are being evaluated (asynchronously) before it acts. */
+  | { kind: 'evaluate' }
   | TaskPhase
   | BranchesPhase;
 

@@ -1,5 +1,6 @@
-import { assertPayloadSize, catchOutput, findCatcher, findRetrier, prepareOutput, retryDelayMs, type Json, type TaskState } from './asl';
-import { contextObject, stateOf, statusOf, type Branching, type Core, type LiveExecution } from './core';
+import { assertPayloadSize, findCatcher, findRetrier, retryDelayMs, type Json, type JsonObject, type TaskState } from './asl';
+import { stateOf, type Branching, type Core, type LiveExecution } from './core';
+import { evaluatorOf, scopeOf, settle } from './evaluation';
 import { touch } from './journal';
 import type { Thread } from './model';
 import { addDeadline } from './timers';
@@ -25,29 +26,36 @@ export function handleError(core: Core, live: LiveExecution, thread: Thread, err
     core.failThread(live, thread, error, cause);
     return;
   }
-  let output: Json;
-  try {
-    output = catchOutput(catcher, thread.input, error, cause);
-  } catch (thrown) {
-    const failed = statusOf(thrown);
-    core.failThread(live, thread, failed.error, failed.cause);
-    return;
-  }
-  core.exit(live, thread, state, output, catcher.Next);
-  core.continueThread(live, thread);
+  const errorOutput: JsonObject = { ...(error === undefined ? {} : { Error: error }), ...(cause === undefined ? {} : { Cause: cause }) };
+  const evaluator = evaluatorOf(live, state);
+  settle(
+    core,
+    live,
+    thread,
+    () => evaluator.caught(catcher, scopeOf(live, thread), errorOutput),
+    (outcome) => {
+      core.exitWith(live, thread, state, outcome, catcher.Next);
+      core.continueThread(live, thread);
+    },
+    (failedError, failedCause) => core.failThread(live, thread, failedError, failedCause),
+  );
 }
 
 /** Turns the result of a Task, Parallel or Map state into its output and moves on; a failure there goes to Retry and Catch. */
 export function completeWithResult(core: Core, live: LiveExecution, thread: Thread, state: TaskState | Branching, result: Json): void {
-  let output: Json;
-  try {
-    assertPayloadSize(result);
-    output = prepareOutput(state, thread.input, result, contextObject(live, thread));
-  } catch (thrown) {
-    const { error, cause } = statusOf(thrown);
-    handleError(core, live, thread, error, cause);
-    return;
-  }
-  core.exit(live, thread, state, output, state.End ? undefined : state.Next);
-  core.continueThread(live, thread);
+  const evaluator = evaluatorOf(live, state);
+  settle(
+    core,
+    live,
+    thread,
+    () => {
+      assertPayloadSize(result);
+      return evaluator.complete(state, scopeOf(live, thread), result);
+    },
+    (outcome) => {
+      core.exitWith(live, thread, state, outcome, state.End ? undefined : state.Next);
+      core.continueThread(live, thread);
+    },
+    (error, cause) => handleError(core, live, thread, error, cause),
+  );
 }

@@ -1,7 +1,7 @@
-import type { Json, State } from './asl';
+import type { Json, Outcome, State } from './asl';
 import type { Partition } from './arns';
 import type { Clock } from './clock';
-import type { Core, LiveExecution, Program, ThreadAddress } from './core';
+import { stateOf, type Core, type LiveExecution, type Program, type ThreadAddress } from './core';
 import { DeadlineQueue } from './deadline-queue';
 import * as interpreter from './interpreter';
 import { writeSnapshots } from './journal';
@@ -25,6 +25,7 @@ export class Runner implements Core {
   armedAt = Infinity;
   disarm: () => void = () => undefined;
   invocations = 0;
+  evaluations = 0;
   lastSerialised: { value: Json | undefined; text: string } = { value: undefined, text: '' };
   closed = false;
 
@@ -75,6 +76,10 @@ export class Runner implements Core {
       case 'enter':
         interpreter.enqueue(this, live, thread);
         return;
+      case 'evaluate':
+        // Cut off while its expressions were evaluated: evaluate them again (they read only the snapshot).
+        interpreter.attempt(this, live, thread, stateOf(live, thread));
+        return;
       case 'wait':
       case 'backoff':
         addDeadline(this, phase.until, live, thread.id);
@@ -93,7 +98,7 @@ export class Runner implements Core {
 
   /** Nothing runnable: no transition queued, no deadline check or Lambda invocation pending, every write on disk. */
   get quiet(): boolean {
-    return this.readyHead >= this.ready.length && !this.pumpScheduled && !this.deadlineCheckScheduled && this.invocations === 0 && !this.store.busy;
+    return this.readyHead >= this.ready.length && !this.pumpScheduled && !this.deadlineCheckScheduled && this.invocations === 0 && this.evaluations === 0 && !this.store.busy;
   }
 
   close(): void {
@@ -111,6 +116,14 @@ export class Runner implements Core {
 
   exit(live: LiveExecution, thread: Thread, state: State, output: Json, next: string | undefined): void {
     interpreter.exit(this, live, thread, state, output, next);
+  }
+
+  exitWith(live: LiveExecution, thread: Thread, state: State, outcome: Outcome, next: string | undefined): void {
+    interpreter.exitWith(this, live, thread, state, outcome, next);
+  }
+
+  finishWait(live: LiveExecution, thread: Thread, state: State): void {
+    interpreter.finishWait(this, live, thread, state);
   }
 
   continueThread(live: LiveExecution, thread: Thread): void {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { prepareInput, StatesError, taskTimeouts, type Json, type JsonObject, type TaskState } from './asl';
+import { StatesError, type Json, type JsonObject, type TaskState } from './asl';
 import { contextObject, data, isCurrent, noTruncation, stateOf, type Core, type LiveExecution } from './core';
+import { andThen, evaluatorOf, settle } from './evaluation';
 import { putEvents, putEventsRequest, putEventsResource } from './eventbridge';
 import { emit } from './journal';
 import { LambdaFunctionError, invokeFunction, invokeResult, isFunctionArn } from './lambda';
@@ -17,7 +18,28 @@ export function attemptTask(core: Core, live: LiveExecution, thread: Thread, sta
   const token = resource === 'callback' ? randomBytes(48).toString('base64url') : undefined;
   const context = contextObject(live, thread);
   if (token) context.Task = { Token: token };
-  const parameters = prepareInput(state, thread.input, context);
+  const evaluator = evaluatorOf(live, state);
+  const scope = { input: thread.input, context };
+  settle(
+    core,
+    live,
+    thread,
+    () => andThen(evaluator.effectiveInput(state, scope), (parameters) => andThen(evaluator.taskTimeouts(state, scope), (timeouts) => ({ parameters, timeouts }))),
+    ({ parameters, timeouts }) => scheduleTask(core, live, thread, state, resource, token, parameters, timeouts),
+    (error, cause) => handleError(core, live, thread, error, cause),
+  );
+}
+
+function scheduleTask(
+  core: Core,
+  live: LiveExecution,
+  thread: Thread,
+  state: TaskState,
+  resource: TaskPhase['resource'],
+  token: string | undefined,
+  parameters: Json,
+  { timeoutSeconds, heartbeatSeconds }: { timeoutSeconds: number; heartbeatSeconds?: number },
+): void {
   let functionName = state.Resource;
   let payload = parameters;
   if (resource === 'putEvents') {
@@ -25,12 +47,12 @@ export function attemptTask(core: Core, live: LiveExecution, thread: Thread, sta
   } else if (resource !== 'function') {
     const invoke = parameters as JsonObject | null;
     if (invoke === null || typeof invoke !== 'object' || Array.isArray(invoke) || typeof invoke.FunctionName !== 'string') {
-      throw new StatesError('States.Runtime', `The Parameters of ${state.Resource} need a FunctionName string`);
+      handleError(core, live, thread, 'States.Runtime', `The ${evaluatorOf(live, state).language === 'JSONata' ? 'Arguments' : 'Parameters'} of ${state.Resource} need a FunctionName string`);
+      return;
     }
     functionName = invoke.FunctionName;
     payload = invoke.Payload ?? {};
   }
-  const { timeoutSeconds, heartbeatSeconds } = taskTimeouts(state, thread.input, context);
   const now = core.clock.now();
   if (resource === 'function') {
     emit(core, live, thread, 'LambdaFunctionScheduled', { resource: state.Resource, input: data(payload), inputDetails: noTruncation, timeoutInSeconds: timeoutSeconds });

@@ -1,5 +1,5 @@
-import { prepareInput, prepareOutput } from './asl';
-import { contextObject, stateOf, statusOf, type Core, type LiveExecution } from './core';
+import { stateOf, type Core, type LiveExecution } from './core';
+import type { State } from './asl';
 import { emit, end } from './journal';
 
 /** Wakes the engine at `at` for the thread, or with thread id -1 for the execution's own TimeoutSeconds. */
@@ -53,14 +53,7 @@ function fireDeadline(core: Core, live: LiveExecution, threadId: number, now: nu
   const phase = thread.phase;
   if (phase.kind === 'wait' && phase.until <= now) {
     const state = stateOf(live, thread);
-    try {
-      const context = contextObject(live, thread);
-      const output = prepareOutput(state, thread.input, prepareInput(state, thread.input, context), context);
-      core.exit(live, thread, state, output, state.Type === 'Wait' && !state.End ? state.Next : undefined);
-    } catch (thrown) {
-      const { error, cause } = statusOf(thrown);
-      core.failThread(live, thread, error, cause);
-    }
+    core.finishWait(live, thread, state as State);
   } else if (phase.kind === 'backoff' && phase.until <= now) {
     core.attempt(live, thread, stateOf(live, thread));
   } else if (phase.kind === 'task' && phase.timeoutAt <= now) {

@@ -118,9 +118,33 @@ describe('Definition validation', () => {
     expect(problemsOf(definition).some((problem) => problem.startsWith('STATES_ALL_NOT_LAST'))).toBe(true);
   });
 
-  test('A JSONata state machine is refused, since the local engine runs JSONPath only', () => {
-    const definition = { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', End: true } } };
-    expect(problemsOf(definition).some((problem) => problem.startsWith('JSONATA_UNSUPPORTED'))).toBe(true);
+  // https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
+  test('A JSONata state machine is accepted', () => {
+    const definition = { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Output: '{% $states.input %}', End: true } } };
+    expect(problemsOf(definition)).toEqual([]);
+  });
+
+  // https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html
+  test('A JSONata state machine may not hold a JSONPath state', () => {
+    const definition = { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', QueryLanguage: 'JSONPath', End: true } } };
+    expect(problemsOf(definition)).toEqual([expect.stringContaining('cannot use JSONPath')]);
+  });
+
+  // https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html (JSONata states have Arguments and Output, not the five JSONPath fields)
+  test.each(['InputPath', 'Parameters', 'ResultPath', 'OutputPath'])('A JSONata state may not use %s', (field) => {
+    const definition = { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', [field]: '$', End: true } } };
+    expect(problemsOf(definition)).toEqual([expect.stringContaining(`'${field}' is not supported in JSONata states`)]);
+  });
+
+  test('A JSONata expression that does not parse is refused at creation', () => {
+    const definition = { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Output: '{% $states.input.( %}', End: true } } };
+    expect(problemsOf(definition).some((problem) => problem.startsWith('INVALID_JSONATA'))).toBe(true);
+  });
+
+  // https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html (variable names; $states is reserved)
+  test.each(['states', '1st', 'order-id'])('Assign refuses the variable name %j', (name) => {
+    const definition = { StartAt: 'A', States: { A: { Type: 'Pass', Assign: { [name]: 1 }, End: true } } };
+    expect(problemsOf(definition).some((problem) => problem.startsWith('INVALID_VARIABLE_NAME'))).toBe(true);
   });
 
   test('The error message lists every problem', () => {

@@ -84,10 +84,19 @@ function matches(rule: ChoiceRule, input: Json, context: ContextObject): boolean
   return comparators[operator.slice(0, -4)](value, selectPath(operand, input, context));
 }
 
+/** The first matching choice rule, or undefined when none matches. */
+export function matchingRule(state: ChoiceState, input: Json, context: ContextObject): ChoiceRule | undefined {
+  return state.Choices.find((candidate) => matches(candidate, input, context));
+}
+
+export function noChoiceMatched(): never {
+  throw new StatesError('States.NoChoiceMatched', 'No choice rule matched the input and the Choice state has no Default.');
+}
+
 /** The Next of the first matching choice rule, else Default; States.NoChoiceMatched when neither exists. */
 export function chooseNext(state: ChoiceState, input: Json, context: ContextObject): string {
-  const rule = state.Choices.find((candidate) => matches(candidate, input, context));
+  const rule = matchingRule(state, input, context);
   if (rule?.Next !== undefined) return rule.Next;
   if (state.Default !== undefined) return state.Default;
-  throw new StatesError('States.NoChoiceMatched', 'No choice rule matched the input and the Choice state has no Default.');
+  return noChoiceMatched();
 }

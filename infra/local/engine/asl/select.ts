@@ -3,7 +3,10 @@
  * themselves evaluated by resolveDynamicValue there.
  */
 import { JSONPath } from 'jsonpath-plus';
-import { StatesError, type ContextObject, type Json } from './types';
+import { StatesError, VARIABLES, type ContextObject, type Json } from './types';
+
+// `$name…` reads a workflow variable; `$`, `$.…`, `$[…]` and `$$…` do not.
+const VARIABLE_PATH = /^\$([^.[$][^.[]*)([\s\S]*)$/;
 
 /** AWS writes `$.abc.['def ghi']`; jsonpath-plus reads `.[` as recursive descent, so drop the dot. */
 export function normalise(path: string): string {
@@ -40,6 +43,16 @@ export function selectPath(path: string | null | undefined, data: Json, context?
     if (context === undefined) throw new StatesError('States.Runtime', `The context object is not available for the path '${path}'.`);
     source = context as unknown as Json;
     expression = path.slice(1);
+  } else {
+    const variable = VARIABLE_PATH.exec(path);
+    if (variable !== null) {
+      const variables = context?.[VARIABLES];
+      if (variables === undefined || !Object.prototype.hasOwnProperty.call(variables, variable[1])) {
+        throw new StatesError('States.Runtime', `Invalid path '${path}': the variable '${variable[1]}' is not defined.`);
+      }
+      source = variables[variable[1]];
+      expression = `$${variable[2]}`;
+    }
   }
   if (!expression.startsWith('$')) throw new StatesError('States.Runtime', `Invalid path '${path}': a path must start with '$'.`);
   const normalised = normalise(expression);

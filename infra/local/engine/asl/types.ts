@@ -1,6 +1,9 @@
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
+/** Where the context object carries the workflow variables in scope (see variables.ts); `$$` never shows them. */
+export const VARIABLES: unique symbol = Symbol('variables');
+
 export interface ContextObject {
   /** RedriveTime is there only once the execution has been redriven. */
   Execution: { Id: string; Name: string; StartTime: string; Input: Json; RoleArn: string; RedriveCount: number; RedriveTime?: string };
@@ -8,6 +11,7 @@ export interface ContextObject {
   State: { Name: string; EnteredTime: string; RetryCount: number };
   Task?: { Token: string };
   Map?: { Item: { Index: number; Value: Json } };
+  [VARIABLES]?: Readonly<JsonObject>;
 }
 
 /** A Step Functions error: `error` is the error name (e.g. 'States.Runtime', 'OrderCancelled'), `cause` its cause text. */
@@ -37,11 +41,23 @@ export interface Catcher {
   Next: string;
   ResultPath?: string | null;
   Comment?: string;
+  Assign?: JsonObject;
+  /** JSONata only. */
+  Output?: Json;
 }
 
+export type QueryLanguageName = 'JSONPath' | 'JSONata';
+
+/**
+ * The fields every state may have. In a JSONata state the numeric fields (Seconds, TimeoutSeconds, MaxConcurrency …)
+ * may also hold a `{% %}` string; the JSONata evaluator reads them as JSON, so their types here stay the JSONPath ones.
+ */
 interface StateBase {
   Comment?: string;
-  QueryLanguage?: 'JSONPath';
+  QueryLanguage?: QueryLanguageName;
+  Assign?: JsonObject;
+  /** JSONata only: the state output. */
+  Output?: Json;
 }
 
 interface Transition {
@@ -65,6 +81,8 @@ export interface TaskState extends StateBase, Transition, InputOutput {
   Type: 'Task';
   Resource: string;
   Parameters?: JsonObject;
+  /** JSONata only. */
+  Arguments?: Json;
   ResultSelector?: JsonObject;
   ResultPath?: string | null;
   Retry?: Retrier[];
@@ -78,6 +96,11 @@ export interface TaskState extends StateBase, Transition, InputOutput {
 
 export interface ChoiceRule {
   Variable?: string;
+  /** JSONata only: a `{% %}` boolean expression. */
+  Condition?: Json;
+  Assign?: JsonObject;
+  /** JSONata only. */
+  Output?: Json;
   Next?: string;
   And?: ChoiceRule[];
   Or?: ChoiceRule[];
@@ -116,6 +139,8 @@ export interface ParallelState extends StateBase, Transition, InputOutput {
   Type: 'Parallel';
   Branches: StateMachineDefinition[];
   Parameters?: JsonObject;
+  /** JSONata only. */
+  Arguments?: Json;
   ResultSelector?: JsonObject;
   ResultPath?: string | null;
   Retry?: Retrier[];
@@ -128,6 +153,8 @@ export interface MapState extends StateBase, Transition, InputOutput {
   /** The pre-2022 name of ItemProcessor. */
   Iterator?: StateMachineDefinition;
   ItemsPath?: string;
+  /** JSONata only: an array or a `{% %}` expression. */
+  Items?: Json;
   ItemSelector?: JsonObject;
   /** The pre-2022 name of ItemSelector. */
   Parameters?: JsonObject;
@@ -151,5 +178,5 @@ export interface StateMachineDefinition {
   Comment?: string;
   TimeoutSeconds?: number;
   Version?: string;
-  QueryLanguage?: 'JSONPath';
+  QueryLanguage?: QueryLanguageName;
 }

@@ -1,4 +1,5 @@
 import aslValidator from 'asl-validator';
+import { queryLanguageProblems } from './validate-query-language';
 import { parseTimestamp } from './timestamps';
 import type { Catcher, Retrier, State, StateMachineDefinition } from './types';
 
@@ -25,17 +26,17 @@ function* allStates(definition: StateMachineDefinition): Generator<[string, Stat
  * What asl-validator leaves out: States.ALL must stand alone, in the last retrier or catcher; a Wait state's
  * Timestamp must be RFC 3339 with an uppercase T and Z or a numeric offset (asl-validator's date-time format
  * also takes a space, a lowercase t and z, and +hhmm); a Map's MaxConcurrency must be a whole number; and this
- * engine runs the JSONPath query language only.
+ * query-language rules live in validate-query-language.ts.
  */
+const isExpression = (value: unknown) => typeof value === 'string' && value.startsWith('{%') && value.endsWith('%}');
+
 function engineProblems(definition: StateMachineDefinition): string[] {
   const problems: string[] = [];
-  if ((definition.QueryLanguage as string | undefined) === 'JSONata') problems.push('JSONATA_UNSUPPORTED: the local engine runs JSONPath state machines only.');
   for (const [name, state] of allStates(definition)) {
-    if ((state.QueryLanguage as string | undefined) === 'JSONata') problems.push(`JSONATA_UNSUPPORTED: State "${name}" uses JSONata; the local engine runs JSONPath only.`);
-    if (state.Type === 'Wait' && state.Timestamp !== undefined && parseTimestamp(state.Timestamp) === undefined) {
+    if (state.Type === 'Wait' && state.Timestamp !== undefined && !isExpression(state.Timestamp) && parseTimestamp(state.Timestamp) === undefined) {
       problems.push(`INVALID_TIMESTAMP: State "${name}" has a Timestamp that is not an RFC 3339 timestamp such as 2024-08-18T17:33:00Z: '${state.Timestamp}'.`);
     }
-    if (state.Type === 'Map' && state.MaxConcurrency !== undefined && !Number.isInteger(state.MaxConcurrency)) {
+    if (state.Type === 'Map' && state.MaxConcurrency !== undefined && !isExpression(state.MaxConcurrency) && !Number.isInteger(state.MaxConcurrency)) {
       problems.push(`INVALID_MAX_CONCURRENCY: State "${name}" has a MaxConcurrency of ${state.MaxConcurrency}; it must be a non-negative integer.`);
     }
     if (state.Type !== 'Task' && state.Type !== 'Parallel' && state.Type !== 'Map') continue;
@@ -56,6 +57,9 @@ function engineProblems(definition: StateMachineDefinition): string[] {
 
 /** Checks a definition with asl-validator (plus the rules above) and returns it typed; throws InvalidDefinition listing every problem. */
 export function validateDefinition(definition: unknown): StateMachineDefinition {
+  // Checked first: asl-validator's schema errors for a JSONPath field in a JSONata state do not name the field.
+  const languageProblems = queryLanguageProblems(definition as StateMachineDefinition);
+  if (languageProblems.length > 0) throw new InvalidDefinition(languageProblems);
   // asl-validator writes a default QueryLanguage into the object it is given.
   const result = aslValidator(structuredClone(definition));
   if (!result.isValid) throw new InvalidDefinition(result.errors.map((error) => `${error['Error code']}: ${error.Message}`));
