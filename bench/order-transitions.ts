@@ -8,7 +8,7 @@
  * final Succeed/Fail included) plus one per retried Task attempt. Free tier and Lambda charges are left out.
  */
 import { OrderStateConflict } from '../functions/lib/errors';
-import { lambdaFunctionArn, ManualClock, openEngine, type LambdaRegistry } from '../infra/local/engine';
+import { lambdaFunctionArn, ManualClock, openEngine, type EventBridgePort, type LambdaRegistry } from '../infra/local/engine';
 import { resolveOrderDefinition } from '../infra/local/state-machine';
 import { resolveSettings } from '../infra/settings';
 import { functionPlaceholders, handlers, orderStateMachineFile, type HandlerName } from '../infra/wiring';
@@ -103,7 +103,9 @@ async function measure(path: Path) {
       },
     ]),
   );
-  const engine = await openEngine({ store: 'memory', clock: new ManualClock(), lambdas });
+  // A stand-in bus that accepts every event, as the order's Publish states need one.
+  const eventBridge: EventBridgePort = async ({ Entries }) => ({ FailedEntryCount: 0, Entries: Entries.map((_, index) => ({ EventId: `event-${index}` })) });
+  const engine = await openEngine({ store: 'memory', clock: new ManualClock(), lambdas, eventBridge });
   const settle = () => engine.whenIdle();
   const shop: Shop = {
     succeed: async (handler, output = {}) => (await engine.sendTaskSuccess({ taskToken: tokens.get(handler), output: JSON.stringify(output) }), await settle()),
@@ -113,7 +115,7 @@ async function measure(path: Path) {
   try {
     const { stateMachineArn } = await engine.createStateMachine({ name: 'order', definition });
     const orderId = path.orderId ?? 'o-1';
-    const { executionArn } = await engine.startExecution({ stateMachineArn, name: `order-${orderId}`, input: JSON.stringify({ orderId }) });
+    const { executionArn } = await engine.startExecution({ stateMachineArn, name: `order-${orderId}`, input: JSON.stringify({ orderId, productId: 'carrot-cake', quantity: 1 }) });
     await settle();
     await path.drive(shop);
     const { events = [] } = await engine.getExecutionHistory({ executionArn, maxResults: 1000 });
