@@ -1,7 +1,6 @@
 import type { SentEmail } from '../support/mailbox';
-import { closeLoadWorld, everyAcceptedOrderCompletes, everyAcceptedOrderSucceeds, loadTarget, openLoadWorld, type LoadWorld } from '../support/load-world';
+import { aLoadWorldPerScenario, everyAcceptedOrderCompletes, everyAcceptedOrderSucceeds, loadScenario, loadTarget } from '../support/load-world';
 import { auditEmails, driveOrders } from '../support/shop-load';
-import { localOnly } from '../steps/shop';
 
 jest.setTimeout(600_000);
 
@@ -10,18 +9,12 @@ jest.setTimeout(600_000);
  * or doubled. Faults of the services the handlers call are in service-faults-under-load.test.ts, so the two files
  * run side by side.
  */
-const scenario = localOnly('fresh stacks of its own, with the SES quota, the email service or the machine under its control');
-
-let world: LoadWorld | undefined;
-afterEach(async () => {
-  await closeLoadWorld(world);
-  world = undefined;
-});
+const openWorld = aLoadWorldPerScenario();
 
 describe('the shop under load', () => {
-  scenario('100 orders from 20 customers at once all complete, each with every email exactly once', async () => {
+  loadScenario('100 orders from 20 customers at once all complete, each with every email exactly once', async () => {
     // GIVEN a fresh shop
-    world = await openLoadWorld();
+    const world = await openWorld();
 
     // WHEN 100 customers, 20 at a time, order, the cake maker fulfils each and each customer confirms delivery
     const run = await driveOrders(loadTarget(world), 100, 20);
@@ -30,9 +23,9 @@ describe('the shop under load', () => {
     await everyAcceptedOrderCompletes(world, run);
   });
 
-  scenario('a burst above the SES sending rate: every order completes and SES accepts the emails no faster than the rate', async () => {
+  loadScenario('a burst above the SES sending rate: every order completes and SES accepts the emails no faster than the rate', async () => {
     // GIVEN an account that may send 4 emails a second
-    world = await openLoadWorld({ LOCAL_SES_MAX_SEND_RATE: '4' });
+    const world = await openWorld({ LOCAL_SES_MAX_SEND_RATE: '4' });
 
     // WHEN 20 customers order at once, each order sending 5 emails
     const run = await driveOrders(loadTarget(world), 20, 20);
@@ -48,20 +41,19 @@ describe('the shop under load', () => {
     expect(emails.length).toBeLessThanOrEqual(4 * (seconds + 1));
   });
 
-  scenario('the whole stack killed mid-load while customers retry with the same Idempotency-Key: every accepted order completes', async () => {
+  loadScenario('the whole stack killed mid-load while customers retry with the same Idempotency-Key: every accepted order completes', async () => {
     // GIVEN a shop taking orders from 20 customers at once
-    world = await openLoadWorld();
-    const current = world;
+    const world = await openWorld();
     let killed: Promise<void> | undefined;
     let killedAt = 0;
 
     // WHEN the machine loses power after the 5th order is accepted, while the other first orders are in flight,
     // and the shop is started again
     const run = await driveOrders(
-      loadTarget(current, (progress) => {
+      loadTarget(world, (progress) => {
         if (progress.orderIds.length !== 5 || killed) return;
         killedAt = Math.ceil(Date.now() / 1000);
-        killed = current.stack.kill().then(() => current.stack.restart());
+        killed = world.stack.kill().then(() => world.stack.restart());
       }),
       40,
       20,
@@ -70,11 +62,11 @@ describe('the shop under load', () => {
 
     // THEN some customers found the shop gone and retried, and every order completes
     expect(run.unreachable).toBeGreaterThan(0);
-    await everyAcceptedOrderSucceeds(current, run);
+    await everyAcceptedOrderSucceeds(world, run);
 
     // AND no email is missing, and one is sent twice only where the kill cut its step off after SES accepted it and
     // before the step's record was saved: SES takes no idempotency key, so that retry cannot know (see the README)
-    const emails = await auditEmails(current.stack.urls.email, run.orderIds);
+    const emails = await auditEmails(world.stack.urls.email, run.orderIds);
     expect(emails.missing).toEqual([]);
     expect(emails.unexpected).toEqual([]);
     for (const [entry, copiesAt] of Object.entries(emails.doubledAt)) {

@@ -1,4 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { localOnly } from '../steps/shop';
 import { LocalStack } from './local-stack';
 import { auditEmails, Deadline, executionOutcomes, MailWatcher, type ExecutionOutcomes, type LoadRun, type LoadTarget } from './shop-load';
 
@@ -31,6 +32,19 @@ export async function closeLoadWorld(world: LoadWorld | undefined): Promise<void
   await world.mail.stop();
   world.sfn.destroy();
   await world.stack.stop();
+}
+
+/** A load scenario: it needs fresh stacks of its own, so it runs only against the local target. */
+export const loadScenario = localOnly('fresh stacks of its own, with the SES quota, the email service or the machine under its control');
+
+/** Opens each scenario's world, and closes it after the scenario whether it passed or not. */
+export function aLoadWorldPerScenario(): (environment?: Record<string, string>, options?: { testClock?: boolean }) => Promise<LoadWorld> {
+  let world: LoadWorld | undefined;
+  afterEach(async () => {
+    await closeLoadWorld(world);
+    world = undefined;
+  });
+  return async (environment, options) => (world = await openLoadWorld(environment, options));
 }
 
 export function loadTarget(world: LoadWorld, onAccepted?: LoadTarget['onAccepted']): LoadTarget {

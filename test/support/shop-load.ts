@@ -65,7 +65,8 @@ export class MailWatcher {
       const since = Math.floor(answeredAt / 1000) - 2;
       const asking = Date.now();
       try {
-        const response = await fetch(`${this.baseUrl}/store?since=${since}`);
+        // Bounded: a poll caught by the mailbox going down must not hold up every later one.
+        const response = await fetch(`${this.baseUrl}/store?since=${since}`, { signal: AbortSignal.timeout(5_000) });
         const { emails } = (await response.json()) as { emails: SentEmail[] };
         answeredAt = asking;
         for (const email of emails) {
