@@ -39,3 +39,23 @@ export function parseExecutionArn(partition: Partition, arn: unknown): { stateMa
 
 export const lambdaFunctionArn = (partition: Partition, name: string) =>
   `arn:aws:lambda:${partition.region}:${partition.accountId}:function:${name}`;
+
+/**
+ * A state machine ARN, bare or qualified by `:<version>` (digits) or `:<alias>`, as StartExecution,
+ * DescribeStateMachine and ListExecutions take it.
+ */
+export type StateMachineTarget = { name: string; version?: number; alias?: string };
+
+export function parseStateMachineTarget(partition: Partition, arn: unknown): StateMachineTarget {
+  const prefix = stateMachineArn(partition, '');
+  const parts = typeof arn === 'string' && arn.startsWith(prefix) ? arn.slice(prefix.length).split(':') : [];
+  if (parts.length < 1 || parts.length > 2 || parts.some((part) => part === '')) {
+    throw apiError('InvalidArn', `Invalid Arn: '${String(arn)}': expected ${prefix}<name>, optionally followed by :<version> or :<alias>`);
+  }
+  const [name, qualifier] = parts;
+  if (qualifier === undefined) return { name };
+  return /^\d+$/.test(qualifier) ? { name, version: Number(qualifier) } : { name, alias: qualifier };
+}
+
+export const qualifiedArn = (partition: Partition, stateMachineName: string, qualifier: string | number) =>
+  `${stateMachineArn(partition, stateMachineName)}:${qualifier}`;

@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type {
-  CreateStateMachineInput,
+  CreateStateMachineAliasInput,
+  CreateStateMachineAliasOutput,
   CreateStateMachineOutput,
+  DeleteStateMachineAliasInput,
+  DeleteStateMachineAliasOutput,
+  DeleteStateMachineVersionInput,
+  DeleteStateMachineVersionOutput,
   DeleteStateMachineInput,
   DeleteStateMachineOutput,
   DescribeExecutionInput,
   DescribeExecutionOutput,
+  DescribeStateMachineAliasInput,
+  DescribeStateMachineAliasOutput,
+  DescribeStateMachineForExecutionInput,
+  DescribeStateMachineForExecutionOutput,
   DescribeStateMachineInput,
   DescribeStateMachineOutput,
   GetExecutionHistoryInput,
@@ -13,8 +22,14 @@ import type {
   HistoryEvent,
   ListExecutionsInput,
   ListExecutionsOutput,
+  ListStateMachineAliasesInput,
+  ListStateMachineAliasesOutput,
   ListStateMachinesInput,
   ListStateMachinesOutput,
+  ListStateMachineVersionsInput,
+  ListStateMachineVersionsOutput,
+  PublishStateMachineVersionInput,
+  PublishStateMachineVersionOutput,
   RedriveExecutionInput,
   RedriveExecutionOutput,
   SendTaskFailureInput,
@@ -27,21 +42,29 @@ import type {
   StartExecutionOutput,
   StopExecutionInput,
   StopExecutionOutput,
+  UpdateStateMachineAliasInput,
+  UpdateStateMachineAliasOutput,
+  UpdateStateMachineInput,
+  UpdateStateMachineOutput,
 } from '@aws-sdk/client-sfn';
 import type { Json, StateMachineDefinition } from './asl';
+import * as aliases from './aliases';
 import { apiError } from './api-errors';
-import { PAYLOAD_LIMIT, pageSize, paginate, parseDefinition, parseJson } from './api-input';
-import { assertName, executionArn, parseExecutionArn, parseStateMachineArn, stateMachineArn, type Partition } from './arns';
+import { PAYLOAD_LIMIT, pageSize, paginate, parseJson } from './api-input';
+import { assertName, executionArn, parseExecutionArn, parseStateMachineArn, parseStateMachineTarget, type Partition } from './arns';
 import { abortStates } from './branches';
+import { Catalogue } from './catalogue';
 import { ManualClock, SystemClock, type Clock } from './clock';
-import { hash, noTruncation, programOf, type Program } from './core';
+import { noTruncation, programOf, type Program } from './core';
 import { expandEvent, toHistoryEvent, type CompactStateEvent } from './history';
 import { emit, end, touch } from './journal';
 import type { EventBridgePort } from './eventbridge';
 import type { LambdaRegistry } from './lambda';
-import { keys, type ExecutionRecord, type Runtime, type StateMachineRecord, type StoredEvent } from './model';
+import { keys, type ExecutionRecord, type Runtime, type StoredEvent } from './model';
 import { handleError } from './retry-catch';
 import { Runner } from './runner';
+import * as machines from './state-machines';
+import type { CreateInput } from './state-machines';
 import { Store } from './store';
 import { closeToken, openTask } from './task-tokens';
 import { completeTask } from './tasks';
@@ -81,9 +104,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
 export class Engine {
   readonly clock: Clock;
   private readonly partition: Partition;
-  private readonly defaultRoleArn: string;
-  private readonly stateMachines = new Map<string, StateMachineRecord>();
-  private readonly programs = new Map<string, Program>();
+  private readonly catalogue: Catalogue;
   private readonly runner: Runner;
 
   constructor(
@@ -92,96 +113,47 @@ export class Engine {
   ) {
     this.clock = options.clock ?? new SystemClock();
     this.partition = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
-    this.defaultRoleArn = options.defaultRoleArn ?? `arn:aws:iam::${this.partition.accountId}:role/local-step-functions`;
-    this.runner = new Runner(store, this.clock, this.partition, options.random ?? Math.random, options.lambdas, options.eventBridge);
+    const defaultRoleArn = options.defaultRoleArn ?? `arn:aws:iam::${this.partition.accountId}:role/local-step-functions`;
+    const random = options.random ?? Math.random;
+    this.catalogue = new Catalogue(store, this.clock, this.partition, defaultRoleArn, random);
+    this.runner = new Runner(store, this.clock, this.partition, random, options.lambdas, options.eventBridge);
   }
 
-  // ---- State machines ----
+  // ---- State machines, versions and aliases (state-machines.ts, aliases.ts) ----
 
-  async createStateMachine(input: Omit<CreateStateMachineInput, 'roleArn'> & { roleArn?: string }): Promise<CreateStateMachineOutput> {
-    assertName(input.name, 'state machine');
-    if (input.type !== undefined && input.type !== 'STANDARD') {
-      throw apiError('StateMachineTypeNotSupported', `The local engine runs STANDARD state machines only, not ${input.type}`);
-    }
-    if (typeof input.definition !== 'string') throw apiError('InvalidDefinition', 'definition must be a string of Amazon States Language JSON');
-    const definitionHash = hash(input.definition);
-    // asl-validator compiles its JSON schemas on every call (hundreds of milliseconds), so a definition is
-    // checked here, once, and never again when executions start or the engine restarts.
-    if (!this.programs.has(definitionHash)) this.programs.set(definitionHash, programOf(parseDefinition(input.definition)));
-    const roleArn = input.roleArn ?? this.defaultRoleArn;
-    const existing = this.stateMachines.get(input.name);
-    if (existing) {
-      // AWS makes creation idempotent: the same name and definition return the machine that exists.
-      if (existing.definition === input.definition && existing.roleArn === roleArn) {
-        return { stateMachineArn: existing.stateMachineArn, creationDate: new Date(existing.creationDate) };
-      }
-      throw apiError('StateMachineAlreadyExists', `State Machine Already Exists: '${existing.stateMachineArn}'`);
-    }
-    const record: StateMachineRecord = {
-      stateMachineArn: stateMachineArn(this.partition, input.name),
-      name: input.name,
-      definition: input.definition,
-      definitionHash,
-      roleArn,
-      creationDate: this.clock.now(),
-    };
-    this.stateMachines.set(record.name, record);
-    this.store.put(keys.definition(record.definitionHash), record.definition);
-    this.store.put(keys.stateMachine(record.name), JSON.stringify(record));
-    await this.store.flush();
-    return { stateMachineArn: record.stateMachineArn, creationDate: new Date(record.creationDate) };
-  }
-
-  async describeStateMachine(input: DescribeStateMachineInput): Promise<DescribeStateMachineOutput> {
-    const record = this.stateMachineOf(input.stateMachineArn);
-    return {
-      stateMachineArn: record.stateMachineArn,
-      name: record.name,
-      status: 'ACTIVE',
-      definition: record.definition,
-      roleArn: record.roleArn,
-      type: 'STANDARD',
-      creationDate: new Date(record.creationDate),
-      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
-      tracingConfiguration: { enabled: false },
-    };
-  }
-
-  async listStateMachines(input: ListStateMachinesInput = {}): Promise<ListStateMachinesOutput> {
-    const all = [...this.stateMachines.values()].sort((a, b) => a.name.localeCompare(b.name));
-    const { page, nextToken } = paginate(all, input.maxResults, input.nextToken);
-    return {
-      stateMachines: page.map((record) => ({
-        stateMachineArn: record.stateMachineArn,
-        name: record.name,
-        type: 'STANDARD',
-        creationDate: new Date(record.creationDate),
-      })),
-      nextToken,
-    };
-  }
+  createStateMachine = (input: CreateInput): Promise<CreateStateMachineOutput> => machines.createStateMachine(this.catalogue, input);
+  describeStateMachine = async (input: DescribeStateMachineInput): Promise<DescribeStateMachineOutput> => machines.describeStateMachine(this.catalogue, input);
+  listStateMachines = async (input: ListStateMachinesInput = {}): Promise<ListStateMachinesOutput> => machines.listStateMachines(this.catalogue, input);
+  updateStateMachine = (input: UpdateStateMachineInput): Promise<UpdateStateMachineOutput> => machines.updateStateMachine(this.catalogue, input);
+  publishStateMachineVersion = (input: PublishStateMachineVersionInput): Promise<PublishStateMachineVersionOutput> => machines.publishStateMachineVersion(this.catalogue, input);
+  listStateMachineVersions = async (input: ListStateMachineVersionsInput): Promise<ListStateMachineVersionsOutput> => machines.listStateMachineVersions(this.catalogue, input);
+  deleteStateMachineVersion = (input: DeleteStateMachineVersionInput): Promise<DeleteStateMachineVersionOutput> => machines.deleteStateMachineVersion(this.catalogue, input);
+  createStateMachineAlias = (input: CreateStateMachineAliasInput): Promise<CreateStateMachineAliasOutput> => aliases.createStateMachineAlias(this.catalogue, input);
+  describeStateMachineAlias = async (input: DescribeStateMachineAliasInput): Promise<DescribeStateMachineAliasOutput> => aliases.describeStateMachineAlias(this.catalogue, input);
+  updateStateMachineAlias = (input: UpdateStateMachineAliasInput): Promise<UpdateStateMachineAliasOutput> => aliases.updateStateMachineAlias(this.catalogue, input);
+  deleteStateMachineAlias = (input: DeleteStateMachineAliasInput): Promise<DeleteStateMachineAliasOutput> => aliases.deleteStateMachineAlias(this.catalogue, input);
+  listStateMachineAliases = async (input: ListStateMachineAliasesInput): Promise<ListStateMachineAliasesOutput> => aliases.listStateMachineAliases(this.catalogue, input);
 
   async deleteStateMachine(input: DeleteStateMachineInput): Promise<DeleteStateMachineOutput> {
     const name = parseStateMachineArn(this.partition, input.stateMachineArn);
     // Running executions keep their definition: they load it by hash, which is never deleted.
-    if (this.stateMachines.delete(name)) {
-      this.store.del(keys.stateMachine(name));
-      await this.store.flush();
-    }
+    this.catalogue.deleteMachine(name);
+    await this.store.flush();
     return {};
   }
 
   // ---- Executions ----
 
   async startExecution(input: StartExecutionInput): Promise<StartExecutionOutput> {
-    const machine = this.stateMachineOf(input.stateMachineArn);
+    const revision = this.catalogue.revisionFor(input.stateMachineArn);
+    const machine = revision.machine;
     const name = input.name ?? randomUUID();
     assertName(name, 'execution');
     const inputText = input.input ?? '{}';
     const parsed = parseJson(inputText, 'InvalidExecutionInput', 'input');
     if (Buffer.byteLength(inputText) > PAYLOAD_LIMIT) throw apiError('InvalidExecutionInput', 'input is larger than 256 KiB');
     const arn = executionArn(this.partition, machine.name, name);
-    const program = await this.programOf(machine.definitionHash);
+    const program = await this.programOf(revision.definitionHash);
     const stored = this.runner.live.get(arn)?.record ?? (await this.readRecord(machine.name, name));
     // Another start of the same name may have begun while this one read the store.
     const existing = this.runner.live.get(arn)?.record ?? stored;
@@ -197,8 +169,12 @@ export class Engine {
       stateMachineArn: machine.stateMachineArn,
       stateMachineName: machine.name,
       name,
-      definitionHash: machine.definitionHash,
-      roleArn: machine.roleArn,
+      definitionHash: revision.definitionHash,
+      roleArn: revision.roleArn,
+      stateMachineVersionArn: revision.version?.arn,
+      stateMachineAliasArn: revision.alias?.arn,
+      revisionId: revision.revisionId,
+      revisionDate: revision.revisionDate,
       status: 'RUNNING',
       startDate: this.clock.now(),
       input: inputText,
@@ -232,13 +208,38 @@ export class Engine {
       redriveDate: record.redriveDate === undefined ? undefined : new Date(record.redriveDate),
       redriveStatus: redrivable ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
       redriveStatusReason: redrivable ? undefined : `Execution is ${record.status}`,
+      stateMachineVersionArn: record.stateMachineVersionArn,
+      stateMachineAliasArn: record.stateMachineAliasArn,
+    };
+  }
+
+  /** The definition and role the execution runs (or ran), whatever updates the machine had since it started. */
+  async describeStateMachineForExecution(input: DescribeStateMachineForExecutionInput): Promise<DescribeStateMachineForExecutionOutput> {
+    const record = await this.executionOf(input.executionArn);
+    const definition = await this.store.get(keys.definition(record.definitionHash));
+    if (definition === undefined) throw new Error(`The store has lost definition ${record.definitionHash}`);
+    return {
+      stateMachineArn: record.stateMachineArn,
+      name: record.stateMachineName,
+      definition,
+      roleArn: record.roleArn,
+      // Executions from before versions were recorded carry no revision date; their start is the best bound.
+      updateDate: new Date(record.revisionDate ?? record.startDate),
+      revisionId: record.revisionId,
+      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+      tracingConfiguration: { enabled: false },
     };
   }
 
   async listExecutions(input: ListExecutionsInput): Promise<ListExecutionsOutput> {
-    const machineName = parseStateMachineArn(this.partition, input.stateMachineArn);
-    if (!this.stateMachines.has(machineName)) throw apiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
-    const wanted = (record: ExecutionRecord) => !input.statusFilter || input.statusFilter === record.status;
+    // A version or alias ARN lists the executions started on that version (directly or through an alias) or alias.
+    const target = parseStateMachineTarget(this.partition, input.stateMachineArn);
+    const machineName = this.catalogue.machineNamed(target.name, input.stateMachineArn).name;
+    if (target.version !== undefined) this.catalogue.versionOf(input.stateMachineArn, 'ResourceNotFound');
+    if (target.alias !== undefined) this.catalogue.aliasOf(input.stateMachineArn);
+    const qualifier = (record: ExecutionRecord) =>
+      target.version !== undefined ? record.stateMachineVersionArn : target.alias !== undefined ? record.stateMachineAliasArn : input.stateMachineArn;
+    const wanted = (record: ExecutionRecord) => (!input.statusFilter || input.statusFilter === record.status) && qualifier(record) === input.stateMachineArn;
     const records: ExecutionRecord[] = [];
     for await (const [, value] of this.store.scan(keys.executions(machineName))) {
       const record = JSON.parse(value) as ExecutionRecord;
@@ -260,6 +261,8 @@ export class Engine {
         stopDate: record.stopDate === undefined ? undefined : new Date(record.stopDate),
         redriveCount: record.redriveCount,
         redriveDate: record.redriveDate === undefined ? undefined : new Date(record.redriveDate),
+        stateMachineVersionArn: record.stateMachineVersionArn,
+        stateMachineAliasArn: record.stateMachineAliasArn,
       })),
       nextToken,
     };
@@ -416,10 +419,7 @@ export class Engine {
     const clock = this.clock;
     const savedClock = await this.store.get(keys.clock);
     if (clock instanceof ManualClock && savedClock !== undefined && Number(savedClock) > clock.now()) clock.set(Number(savedClock));
-    for await (const [, value] of this.store.scan(keys.stateMachines)) {
-      const record = JSON.parse(value) as StateMachineRecord;
-      this.stateMachines.set(record.name, record);
-    }
+    await this.catalogue.load();
     for await (const [, value] of this.store.scan(keys.lives)) {
       const { record, runtime } = JSON.parse(value) as { record: ExecutionRecord; runtime: Runtime };
       this.runner.resume(record, runtime, await this.programOf(record.definitionHash));
@@ -440,20 +440,15 @@ export class Engine {
     return record;
   }
 
-  private stateMachineOf(arn: unknown): StateMachineRecord {
-    const record = this.stateMachines.get(parseStateMachineArn(this.partition, arn));
-    if (!record) throw apiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn as string}'`);
-    return record;
-  }
-
   private async programOf(definitionHash: string): Promise<Program> {
-    const cached = this.programs.get(definitionHash);
+    const programs = this.catalogue.programs;
+    const cached = programs.get(definitionHash);
     if (cached) return cached;
     const text = await this.store.get(keys.definition(definitionHash));
     if (text === undefined) throw new Error(`The store has lost definition ${definitionHash}`);
     // The store holds only definitions that passed validation when their state machine was created.
-    const program = this.programs.get(definitionHash) ?? programOf(JSON.parse(text) as StateMachineDefinition);
-    this.programs.set(definitionHash, program);
+    const program = programs.get(definitionHash) ?? programOf(JSON.parse(text) as StateMachineDefinition);
+    programs.set(definitionHash, program);
     return program;
   }
 

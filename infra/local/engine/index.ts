@@ -12,8 +12,10 @@
  *
  * - Engine methods mirror the API actions with the SDK's input and output shapes and throw errors named like the
  *   SDK's (`ExecutionAlreadyExists`, `TaskTimedOut`, ...): createStateMachine, describeStateMachine,
- *   listStateMachines, deleteStateMachine, startExecution, describeExecution, listExecutions, getExecutionHistory,
- *   stopExecution, redriveExecution, sendTaskSuccess, sendTaskFailure, sendTaskHeartbeat.
+ *   listStateMachines, updateStateMachine, deleteStateMachine, publishStateMachineVersion, listStateMachineVersions,
+ *   deleteStateMachineVersion, the five StateMachineAlias actions, startExecution (on a machine, version or alias ARN),
+ *   describeExecution, describeStateMachineForExecution, listExecutions, getExecutionHistory, stopExecution,
+ *   redriveExecution, sendTaskSuccess, sendTaskFailure, sendTaskHeartbeat.
  * - `store: 'memory'` instead of `dataDir` runs the same code on an in-memory LevelDB, for unit tests.
  * - `clock: new ManualClock()` lets a test move time (`clock.advance(ms)` or `engine.advanceClock(seconds)`);
  *   `await engine.whenIdle()` then waits until everything that became runnable has run.

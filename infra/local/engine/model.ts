@@ -18,6 +18,13 @@ export interface ExecutionRecord {
   redriveCount: number;
   redriveDate?: number;
   lastEventId: number;
+  /** Set when the execution was started on a version ARN, or on an alias (which picked this version). */
+  stateMachineVersionArn?: string;
+  stateMachineAliasArn?: string;
+  /** The revision the execution runs, for DescribeStateMachineForExecution: absent for a machine never updated. */
+  revisionId?: string;
+  /** When that revision was made (the machine's creation or its last update before the start). */
+  revisionDate?: number;
   /** The top-level state a redrive restarts from, with the input it had, and what its branches had done. */
   redriveFrom?: { state: string; input: Json; branches?: BranchesProgress; variables?: JsonObject };
 }
@@ -29,6 +36,41 @@ export interface StateMachineRecord {
   definitionHash: string;
   roleArn: string;
   creationDate: number;
+  /** Set by UpdateStateMachine; AWS gives a machine that was never updated no revision id. */
+  revisionId?: string;
+  updateDate?: number;
+  /** The number the next published version gets; numbers are never reused, even after a delete. */
+  nextVersion?: number;
+}
+
+/** An immutable, numbered snapshot of a state machine's revision. */
+export interface VersionRecord {
+  stateMachineName: string;
+  version: number;
+  arn: string;
+  definition: string;
+  definitionHash: string;
+  roleArn: string;
+  revisionId?: string;
+  /** When the revision was made, for DescribeStateMachineForExecution. */
+  revisionDate: number;
+  description?: string;
+  creationDate: number;
+}
+
+export interface RoutingEntry {
+  stateMachineVersionArn: string;
+  weight: number;
+}
+
+export interface AliasRecord {
+  stateMachineName: string;
+  name: string;
+  arn: string;
+  description?: string;
+  routingConfiguration: RoutingEntry[];
+  creationDate: number;
+  updateDate: number;
 }
 
 /**
@@ -125,6 +167,10 @@ export const keys = {
   stateMachine: (name: string) => `sm/${name}`,
   stateMachines: 'sm/',
   definition: (hash: string) => `def/${hash}`,
+  version: (stateMachineName: string, version: number) => `smv/${stateMachineName}/${String(version).padStart(10, '0')}`,
+  versions: 'smv/',
+  alias: (stateMachineName: string, name: string) => `sma/${stateMachineName}/${name}`,
+  aliases: 'sma/',
   execution: (stateMachineName: string, name: string) => `ex/${stateMachineName}/${name}`,
   executions: (stateMachineName: string) => `ex/${stateMachineName}/`,
   live: (executionArn: string) => `live/${executionArn}`,
