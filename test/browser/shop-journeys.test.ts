@@ -203,9 +203,9 @@ describeInBrowser('the cake shop in Chromium, on the whole local stack', () => {
     await screenshot(page, 'ops-execution-succeeded');
     await readmeScreenshot(page, 'ops-execution', desktop);
     expect(await page.textContent('#path-text')).toContain(
-      'Path: Load Settings → Send Order Confirmation → Ask Cake Maker → Notify Delivery Company → Await Delivery Confirmation → Forward Feedback → Complete Order → Order Completed.',
+      'Path: Load Settings → Publish Order Placed → Send Order Confirmation → Ask Cake Maker → Publish Cake Fulfilled → Notify Delivery Company → Publish Order Out For Delivery → Await Delivery Confirmation → Publish Order Delivered → Feedback Given? → Publish Feedback Received → Forward Feedback → Complete Order → Publish Order Completed → Order Completed.',
     );
-    expect(await page.locator('#graph svg g.node.visited').count()).toBe(8);
+    expect(await page.locator('#graph svg g.node.visited').count()).toBe(15);
     expect(problems).toEqual([]);
     expect(foreign).toEqual([]);
     await page.close();
@@ -231,7 +231,7 @@ describeInBrowser('the cake shop in Chromium, on the whole local stack', () => {
     await opsShows(page, orderId, 'SUCCEEDED');
     await screenshot(page, 'ops-execution-cancelled');
     expect(await page.textContent('#path-text')).toContain('Error caught in: Ask Cake Maker.');
-    expect(await page.textContent('#path-text')).toContain('Mark Order Cancelled By Customer → Tell Cake Maker Order Cancelled → Confirm Cancellation To Customer → Order Cancelled.');
+    expect(await page.textContent('#path-text')).toContain('Mark Order Cancelled By Customer → Publish Order Cancelled By Customer → Tell Cake Maker Order Cancelled → Confirm Cancellation To Customer → Order Cancelled.');
     expect(await page.locator('#graph svg g.node.caught').count()).toBe(1);
     await page.close();
   });
@@ -487,8 +487,8 @@ describeInBrowser('the cake shop in Chromium, on the whole local stack', () => {
     });
 
     expect(paths).toEqual([
-      'Path: Load Settings → Send Order Confirmation → Ask Cake Maker. Now in: Ask Cake Maker.',
-      'Path: Load Settings → Send Order Confirmation → Ask Cake Maker → Notify Delivery Company → Await Delivery Confirmation → Forward Feedback → Complete Order → Order Completed.',
+      'Path: Load Settings → Publish Order Placed → Send Order Confirmation → Ask Cake Maker. Now in: Ask Cake Maker.',
+      'Path: Load Settings → Publish Order Placed → Send Order Confirmation → Ask Cake Maker → Publish Cake Fulfilled → Notify Delivery Company → Publish Order Out For Delivery → Await Delivery Confirmation → Publish Order Delivered → Feedback Given? → Publish Feedback Received → Forward Feedback → Complete Order → Publish Order Completed → Order Completed.',
     ]);
   });
 });
