@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { OpsAlarms } from './constructs/ops-alarms';
 import { OrderEventBus } from './constructs/order-event-bus';
 import { OrderWorkflow } from './constructs/order-workflow';
+import { SalesViewRule } from './constructs/sales-view-rule';
 import { ShopApi } from './constructs/shop-api';
 import { resolveEmailDeployment, ShopEmail, type EmailDeployment } from './constructs/shop-email';
 import { ShopFunction } from './constructs/shop-function';
@@ -43,6 +44,7 @@ export class CakeShopStack extends Stack {
   readonly functions: Record<HandlerName, ShopFunction>;
   readonly workflow: OrderWorkflow;
   readonly orderEvents: OrderEventBus;
+  readonly salesView: SalesViewRule;
   readonly alarms: OpsAlarms;
 
   constructor(scope: Construct, id: string, props: CakeShopStackProps) {
@@ -52,6 +54,7 @@ export class CakeShopStack extends Stack {
     this.tables = {
       orders: this.table('OrdersTable', tables.orders),
       idempotency: this.table('IdempotencyTable', tables.idempotency),
+      salesView: this.table('SalesViewTable', tables.salesView),
     };
 
     // Before email: bounces and complaints go to the ops topic.
@@ -95,6 +98,7 @@ export class CakeShopStack extends Stack {
     }
 
     this.api.addRoutes(routes, this.functions);
+    this.salesView = new SalesViewRule(this, 'SalesView', { bus: this.orderEvents.bus, handler: this.functions.updateSalesView, alarms: this.alarms });
 
     this.alarms.watchStateMachine(this.workflow.stateMachine);
     for (const [name] of handlerSpecs) this.alarms.watchFunction(pascalCase(name), this.functions[name]);
@@ -110,6 +114,7 @@ export class CakeShopStack extends Stack {
   private table(id: string, spec: TableSpec): dynamodb.Table {
     return new dynamodb.Table(this, id, {
       partitionKey: { name: spec.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: spec.sortKey === undefined ? undefined : { name: spec.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
@@ -125,6 +130,8 @@ export class CakeShopStack extends Stack {
         return fn.bindTable(this.tables.orders, tables.orders, 'write');
       case 'idempotency':
         return fn.bindTable(this.tables.idempotency, tables.idempotency, 'write');
+      case 'salesView:update':
+        return fn.bindTable(this.tables.salesView, tables.salesView, 'update');
       case 'email':
         return fn.bindEmailSender(this.email, settingSpecs.senderEmail.env, settings.senderEmail);
       case 'workflow:start':

@@ -8,6 +8,7 @@ export type Access =
   | 'orders:read' // ORDERS_TABLE_NAME
   | 'orders:write' // ORDERS_TABLE_NAME
   | 'idempotency' // IDEMPOTENCY_TABLE_NAME
+  | 'salesView:update' // SALES_VIEW_TABLE_NAME, GetItem and UpdateItem only
   | 'email' // SES SendEmail from SENDER_EMAIL
   | 'workflow:start' // STATE_MACHINE_ARN, states:StartExecution
   | 'workflow:callback' // states:SendTaskSuccess / SendTaskFailure on the order state machine
@@ -63,6 +64,8 @@ export const handlers = {
     access: ['orders:write', 'idempotency', 'email', 'webhook:secret'],
     settings: [...emailSettings, 'customerServiceWebhookUrl'],
   },
+  /** Not in the workflow: the target of the sales view rule on the order events bus (infra/constructs/sales-view-rule.ts). */
+  updateSalesView: { entry: 'functions/update-sales-view.ts', access: ['salesView:update'] },
 } as const satisfies Record<string, HandlerSpec>;
 
 export type HandlerName = keyof typeof handlers;

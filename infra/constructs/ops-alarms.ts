@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -86,10 +87,15 @@ export class OpsAlarms extends Construct {
     this.alarm(`${id}Errors`, `The ${id} handler threw an error`, fn.metricErrors());
   }
 
-  private alarm(id: string, description: string, metric: cloudwatch.Metric): void {
+  /** A message in a dead-letter queue is an event some consumer never took: its most visible in five minutes. */
+  watchDeadLetterQueue(id: string, description: string, queue: sqs.IQueue): void {
+    this.alarm(id, description, queue.metricApproximateNumberOfMessagesVisible(), cloudwatch.Stats.MAXIMUM);
+  }
+
+  private alarm(id: string, description: string, metric: cloudwatch.Metric, statistic: string = cloudwatch.Stats.SUM): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmDescription: description,
-      metric: metric.with({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+      metric: metric.with({ statistic, period: Duration.minutes(5) }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -13,12 +13,13 @@ import type { TableSpec } from '../tables';
 import type { ShopEmail } from './shop-email';
 import { taskTokenMasking } from './task-token-masking';
 
-export type TableAccess = 'read' | 'write';
+export type TableAccess = 'read' | 'write' | 'update';
 
-// Exactly the calls the order repository and Powertools idempotency make: no Scan, Query or batch access.
+// Exactly the calls the order repository, Powertools idempotency and the sales view make: no Scan, Query or batch access.
 const tableActions: Record<TableAccess, readonly string[]> = {
   read: ['dynamodb:GetItem'],
   write: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  update: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
 };
 
 export interface ShopFunctionProps {

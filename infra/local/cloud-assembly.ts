@@ -165,6 +165,8 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
   const busArn = (name: string) => `arn:aws:events:${names.region}:${names.accountId}:event-bus/${name}`;
   refs[id(stack.orderEvents.bus)] = busName.name;
   attributes[id(stack.orderEvents.bus)] = { Arn: busArn(busName.name), Name: busName.name };
+  // The sales view's dead-letter queue has no local twin: undeliverable events go to the local dead-letter store.
+  attributes[id(stack.salesView.deadLetterQueue)] = { Arn: `arn:aws:sqs:${names.region}:${names.accountId}:cake-shop-sales-view-dead-letters` };
   const workflowRole = stack.workflow.stateMachine.role as Construct;
   attributes[id(workflowRole)] = { Arn: roleArn(names, id(workflowRole)) };
 

@@ -105,8 +105,11 @@ export async function ensureTables(client: DynamoDBClient, tableNames: Partial<R
       await client.send(
         new CreateTableCommand({
           TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: spec.partitionKey, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: spec.partitionKey, KeyType: 'HASH' }],
+          AttributeDefinitions: [spec.partitionKey, ...(spec.sortKey ? [spec.sortKey] : [])].map((key) => ({ AttributeName: key, AttributeType: 'S' })),
+          KeySchema: [
+            { AttributeName: spec.partitionKey, KeyType: 'HASH' },
+            ...(spec.sortKey ? [{ AttributeName: spec.sortKey, KeyType: 'RANGE' as const }] : []),
+          ],
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );

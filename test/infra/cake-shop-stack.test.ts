@@ -9,6 +9,8 @@ import { settingsFromContext, type CakeShopStack } from '../../infra/cake-shop-s
 import { shopCors, shopOrigins } from '../../infra/cors';
 import { routes } from '../../infra/routes';
 import { orderEvents } from '../../infra/order-events';
+import { salesViewDelivery } from '../../infra/constructs/sales-view-rule';
+import { salesViewEventTypes } from '../../functions/lib/sales-view';
 import { settings as settingSpecs } from '../../infra/settings';
 import { taskTokenPattern } from '../../infra/constructs/task-token-masking';
 import { tables, type TableName } from '../../infra/tables';
@@ -268,6 +270,7 @@ describe('the cake shop stack', () => {
       const expected = {
         orders: access.includes('orders:write') ? itemWrites : access.includes('orders:read') ? ['dynamodb:GetItem'] : [],
         idempotency: access.includes('idempotency') ? itemWrites : [],
+        salesView: access.includes('salesView:update') ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : [],
       };
       // WHEN the actions its role holds on each table are read
       const actionsOn = (table: TableName): string[] =>
@@ -275,8 +278,8 @@ describe('the cake shop stack', () => {
           .filter((statement) => JSON.stringify(statement.Resource).includes(`"${logicalId(stack.tables[table])}"`))
           .flatMap(actionsOf)
           .sort();
-      // THEN they are exactly those: no Scan, Query or batch access to orders or idempotency records
-      expect({ orders: actionsOn('orders'), idempotency: actionsOn('idempotency') }).toEqual(expected);
+      // THEN they are exactly those: no Scan, Query or batch access to orders, idempotency records or the sales view
+      expect({ orders: actionsOn('orders'), idempotency: actionsOn('idempotency'), salesView: actionsOn('salesView') }).toEqual(expected);
     });
 
     it('lets callback handlers answer task tokens of the order state machine only', () => {
@@ -408,6 +411,7 @@ describe('the cake shop stack', () => {
       const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL']);
       if (access.includes('orders:read') || access.includes('orders:write')) expected.add(tables.orders.env);
       if (access.includes('idempotency')) expected.add(tables.idempotency.env);
+      if (access.includes('salesView:update')) expected.add(tables.salesView.env);
       if (access.includes('email')) expected.add(settingSpecs.senderEmail.env);
       if (access.includes('workflow:start')) expected.add('STATE_MACHINE_ARN');
       if (access.includes('webhook:secret')) expected.add('WEBHOOK_SECRET_ARN');
@@ -473,6 +477,103 @@ describe('the cake shop stack', () => {
         SSESpecification: { SSEEnabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       });
+    });
+  });
+
+  describe('sales view', () => {
+    const ruleId = (): string => logicalId(stack.salesView.rule);
+    const queueArn = (): unknown => ({ 'Fn::GetAtt': [logicalId(stack.salesView.deadLetterQueue), 'Arn'] });
+
+    it('keeps the view in its own table, by partition and sort key, billed on demand, encrypted, with point-in-time recovery', () => {
+      // GIVEN the sales view table spec in infra/tables.ts, THEN its table has both keys and is protected
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: tables.salesView.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tables.salesView.sortKey, KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    });
+
+    it('subscribes on the order events bus to the shop source and exactly the detail types the view counts', () => {
+      // GIVEN the synthesized rule, THEN it is on the order events bus with the view's pattern
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: logicalId(stack.orderEvents.bus) },
+        State: 'ENABLED',
+        EventPattern: { source: [orderEvents.source], 'detail-type': [...salesViewEventTypes] },
+      });
+    });
+
+    it('targets the update-sales-view handler with a retry policy and the dead-letter queue', () => {
+      // GIVEN the rule's target, THEN it invokes the handler, retries as set and dead-letters to the queue
+      expect(template.findResources('AWS::Events::Rule')[ruleId()].Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [functionId('updateSalesView'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: salesViewDelivery.ruleRetryAttempts, MaximumEventAgeInSeconds: salesViewDelivery.ruleMaxEventAge.toSeconds() },
+          DeadLetterConfig: { Arn: queueArn() },
+        }),
+      ]);
+    });
+
+    it('sends events the handler failed on to the same dead-letter queue once Lambda gives up', () => {
+      // GIVEN the handler's asynchronous invocation config, THEN Lambda retries as set and then sends to the queue
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: functionId('updateSalesView') },
+        MaximumRetryAttempts: salesViewDelivery.asyncRetryAttempts,
+        MaximumEventAgeInSeconds: salesViewDelivery.asyncMaxEventAge.toSeconds(),
+        DestinationConfig: { OnFailure: { Destination: queueArn() } },
+      });
+    });
+
+    it('encrypts the dead-letter queue and refuses it over plain HTTP', () => {
+      // GIVEN the queue and its policy, THEN it is SQS-encrypted, and the policy denies requests without TLS
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: salesViewDelivery.deadLetterRetention.toSeconds() });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalId(stack.salesView.deadLetterQueue) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId(), 'Arn'] } } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('pages ops when the dead-letter queue holds a message', () => {
+      // GIVEN the queue's visible messages metric, THEN an alarm on it notifies the ops topic
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.salesView.deadLetterQueue), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: logicalId(stack.alarms.topic) }],
+      });
+    });
+
+    it('lets the handler write the view table and its dead-letter queue, and nothing else', () => {
+      // GIVEN the handler's role, WHEN its statements are read, THEN beyond X-Ray it may only update the view and send to the queue
+      const statements = statementsOfRole(roleId('updateSalesView')).filter((statement) => !actionsOf(statement).every((action) => action.startsWith('xray:')));
+      expect(statements).toEqual([
+        expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: [{ 'Fn::GetAtt': [logicalId(stack.tables.salesView), 'Arn'] }] }),
+        // Lambda sends a failed event to the on-failure destination as the function's role.
+        expect.objectContaining({ Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: queueArn() }),
+      ]);
+    });
+
+    it('gives no other handler access to the view table', () => {
+      // GIVEN every handler but the view's, THEN none of its statements names the view table
+      for (const name of handlerNames.filter((candidate) => candidate !== 'updateSalesView')) {
+        expect({ name, statements: statementsOfRole(roleId(name)).filter((statement) => JSON.stringify(statement.Resource).includes(logicalId(stack.tables.salesView))) }).toEqual({ name, statements: [] });
+      }
     });
   });
 
