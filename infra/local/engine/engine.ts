@@ -46,6 +46,8 @@ import type {
   UpdateStateMachineAliasOutput,
   UpdateStateMachineInput,
   UpdateStateMachineOutput,
+  ValidateStateMachineDefinitionInput,
+  ValidateStateMachineDefinitionOutput,
 } from '@aws-sdk/client-sfn';
 import type { Json, StateMachineDefinition } from './asl';
 import * as aliases from './aliases';
@@ -66,6 +68,7 @@ import { Runner } from './runner';
 import * as machines from './state-machines';
 import type { CreateInput } from './state-machines';
 import { Store } from './store';
+import { validateStateMachineDefinition } from './validate-definition';
 import { closeToken, openTask } from './task-tokens';
 import { completeTask } from './tasks';
 import { addDeadline } from './timers';
@@ -133,6 +136,8 @@ export class Engine {
   updateStateMachineAlias = (input: UpdateStateMachineAliasInput): Promise<UpdateStateMachineAliasOutput> => aliases.updateStateMachineAlias(this.catalogue, input);
   deleteStateMachineAlias = (input: DeleteStateMachineAliasInput): Promise<DeleteStateMachineAliasOutput> => aliases.deleteStateMachineAlias(this.catalogue, input);
   listStateMachineAliases = async (input: ListStateMachineAliasesInput): Promise<ListStateMachineAliasesOutput> => aliases.listStateMachineAliases(this.catalogue, input);
+
+  validateStateMachineDefinition = async (input: ValidateStateMachineDefinitionInput): Promise<ValidateStateMachineDefinitionOutput> => validateStateMachineDefinition(input);
 
   async deleteStateMachine(input: DeleteStateMachineInput): Promise<DeleteStateMachineOutput> {
     const name = parseStateMachineArn(this.partition, input.stateMachineArn);

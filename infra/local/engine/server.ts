@@ -24,6 +24,7 @@ const actions: Record<string, Action> = {
   'AWSStepFunctions.DeleteStateMachineAlias': (engine, input) => engine.deleteStateMachineAlias(input),
   'AWSStepFunctions.ListStateMachineAliases': (engine, input) => engine.listStateMachineAliases(input),
   'AWSStepFunctions.DescribeStateMachineForExecution': (engine, input) => engine.describeStateMachineForExecution(input),
+  'AWSStepFunctions.ValidateStateMachineDefinition': (engine, input) => engine.validateStateMachineDefinition(input),
   'AWSStepFunctions.StartExecution': (engine, input) => engine.startExecution(input),
   'AWSStepFunctions.DescribeExecution': (engine, input) => engine.describeExecution(input),
   'AWSStepFunctions.ListExecutions': (engine, input) => engine.listExecutions(input),
