@@ -46,6 +46,8 @@ import type {
   UpdateStateMachineAliasOutput,
   UpdateStateMachineInput,
   UpdateStateMachineOutput,
+  TestStateInput,
+  TestStateOutput,
   ValidateStateMachineDefinitionInput,
   ValidateStateMachineDefinitionOutput,
 } from '@aws-sdk/client-sfn';
@@ -68,6 +70,7 @@ import { Runner } from './runner';
 import * as machines from './state-machines';
 import type { CreateInput } from './state-machines';
 import { Store } from './store';
+import { testState, type TestStatePorts } from './test-state';
 import { validateStateMachineDefinition } from './validate-definition';
 import { closeToken, openTask } from './task-tokens';
 import { completeTask } from './tasks';
@@ -109,6 +112,7 @@ export class Engine {
   private readonly partition: Partition;
   private readonly catalogue: Catalogue;
   private readonly runner: Runner;
+  private readonly testStatePorts: TestStatePorts;
 
   constructor(
     private readonly store: Store,
@@ -120,6 +124,7 @@ export class Engine {
     const random = options.random ?? Math.random;
     this.catalogue = new Catalogue(store, this.clock, this.partition, defaultRoleArn, random);
     this.runner = new Runner(store, this.clock, this.partition, random, options.lambdas, options.eventBridge);
+    this.testStatePorts = { lambdas: options.lambdas, eventBridge: options.eventBridge, clock: this.clock, partition: this.partition, random, defaultRoleArn };
   }
 
   // ---- State machines, versions and aliases (state-machines.ts, aliases.ts) ----
@@ -137,6 +142,7 @@ export class Engine {
   deleteStateMachineAlias = (input: DeleteStateMachineAliasInput): Promise<DeleteStateMachineAliasOutput> => aliases.deleteStateMachineAlias(this.catalogue, input);
   listStateMachineAliases = async (input: ListStateMachineAliasesInput): Promise<ListStateMachineAliasesOutput> => aliases.listStateMachineAliases(this.catalogue, input);
 
+  testState = (input: TestStateInput): Promise<TestStateOutput> => testState(this.testStatePorts, input);
   validateStateMachineDefinition = async (input: ValidateStateMachineDefinitionInput): Promise<ValidateStateMachineDefinitionOutput> => validateStateMachineDefinition(input);
 
   async deleteStateMachine(input: DeleteStateMachineInput): Promise<DeleteStateMachineOutput> {

@@ -25,6 +25,7 @@ const actions: Record<string, Action> = {
   'AWSStepFunctions.ListStateMachineAliases': (engine, input) => engine.listStateMachineAliases(input),
   'AWSStepFunctions.DescribeStateMachineForExecution': (engine, input) => engine.describeStateMachineForExecution(input),
   'AWSStepFunctions.ValidateStateMachineDefinition': (engine, input) => engine.validateStateMachineDefinition(input),
+  'AWSStepFunctions.TestState': (engine, input) => engine.testState(input),
   'AWSStepFunctions.StartExecution': (engine, input) => engine.startExecution(input),
   'AWSStepFunctions.DescribeExecution': (engine, input) => engine.describeExecution(input),
   'AWSStepFunctions.ListExecutions': (engine, input) => engine.listExecutions(input),

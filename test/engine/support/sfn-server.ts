@@ -17,7 +17,8 @@ export async function sfnWorld(options: { lambdas?: LambdaRegistry; dataDir?: st
     options.dataDir ? { dataDir: options.dataDir, clock, lambdas, random: options.random } : { store: 'memory', clock, lambdas, random: options.random },
   );
   const server = await startStepFunctionsServer(engine, { port: 0 });
-  const sfn = new SFNClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  // TestState (like StartSyncExecution) is sent to host `sync-<endpoint>` unless host prefixes are off.
+  const sfn = new SFNClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, disableHostPrefix: true });
   return {
     engine,
     server,
