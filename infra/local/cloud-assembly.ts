@@ -48,11 +48,21 @@ export interface LocalCors {
   maxAgeSeconds?: number;
 }
 
-/** An event bus of the template, with the archives that keep its events. */
+/** A rule of the template on an event bus, with its targets. */
+export interface LocalEventRule {
+  /** The rule's logical id: CloudFormation would name it after the stack and this id. */
+  name: string;
+  eventPattern: string;
+  state: 'ENABLED' | 'DISABLED';
+  targets: { id: string; arn: string; retryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number }; deadLetterArn?: string }[];
+}
+
+/** An event bus of the template, with the archives that keep its events and the rules that route them. */
 export interface LocalEventBus {
   name: string;
   arn: string;
   archives: { name: string; eventPattern?: string; retentionDays?: number }[];
+  rules: LocalEventRule[];
 }
 
 export interface LocalDeployment {
@@ -182,6 +192,7 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
     'AWS::ApiGatewayV2::Integration': ['IntegrationUri'],
     'AWS::Events::EventBus': ['Name'],
     'AWS::Events::Archive': ['SourceArn', 'EventPattern', 'RetentionDays'],
+    'AWS::Events::Rule': ['EventBusName', 'EventPattern', 'State', 'Targets'],
   };
   const picked: Record<string, Resource> = {};
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
@@ -233,7 +244,22 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
           eventPattern: picked[archiveId].Properties.EventPattern === undefined ? undefined : JSON.stringify(picked[archiveId].Properties.EventPattern),
           retentionDays: archive.RetentionDays as number | undefined,
         }));
-      return { name, arn: busArn(name), archives };
+      type RuleTarget = { Id: string; Arn: string; RetryPolicy?: LocalEventRule['targets'][number]['retryPolicy']; DeadLetterConfig?: { Arn?: string } };
+      const rules = Object.entries(resolved)
+        .filter(([, resource]) => resource.Type === 'AWS::Events::Rule' && resource.Properties.EventBusName === name)
+        .map(([ruleId, { Properties: rule }]): LocalEventRule => ({
+          name: ruleId.slice(0, 64),
+          // As for archives: the pattern as written.
+          eventPattern: JSON.stringify(picked[ruleId].Properties.EventPattern),
+          state: rule.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+          targets: ((rule.Targets ?? []) as RuleTarget[]).map((target) => ({
+            id: target.Id,
+            arn: target.Arn,
+            retryPolicy: target.RetryPolicy,
+            deadLetterArn: target.DeadLetterConfig?.Arn,
+          })),
+        }));
+      return { name, arn: busArn(name), archives, rules };
     });
   return { functions, api: localApi(picked, resolved, names), secrets, eventBuses, stateMachine: { role: roleOf(id(workflowRole)), definition } };
 }

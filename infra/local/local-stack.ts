@@ -226,7 +226,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     await eventBridge.start();
     stops.push(() => eventBridge.stop());
-    for (const bus of deployment.eventBuses) eventBridge.ensureEventBus(bus.name);
+    for (const bus of deployment.eventBuses) {
+      eventBridge.ensureEventBus(bus.name);
+      // The template's rules, such as the sales view's, deliver to the local functions; an event no retry could
+      // deliver goes to the local dead-letter store, which /ops/dead-letters shows, where AWS would use the target's queue.
+      for (const rule of bus.rules) {
+        eventBridge.ensureRule(bus.name, {
+          name: rule.name,
+          eventPattern: rule.eventPattern,
+          state: rule.state,
+          targets: rule.targets.map((target) => ({
+            Id: target.id,
+            Arn: target.arn,
+            RetryPolicy: target.retryPolicy,
+            DeadLetterConfig: target.deadLetterArn === undefined ? undefined : { Arn: target.deadLetterArn },
+          })),
+        });
+      }
+    }
 
     // Each task invokes its function as the state machine's role; AWS reports a missing grant as below.
     const lambdas: LambdaRegistry = Object.fromEntries(
@@ -284,6 +301,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         stateMachineArn,
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         resendUnsentMessage: (request) => functions.resendUnsentMessage.invoke(request),
+        salesViewTable: tableNames.salesView,
+        deadLetters: () => eventBridge.deadLetters(),
       }),
     ];
     const api: Server = createApiServer({

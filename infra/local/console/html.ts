@@ -60,7 +60,7 @@ ${scripts.map((script) => html`<script src="/ops/assets/${script}" defer></scrip
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-${nav ? html`<header><nav aria-label="Main"><a href="/">Cake shop</a> <a href="/ops">Executions</a></nav></header>` : ''}
+${nav ? html`<header><nav aria-label="Main"><a href="/">Cake shop</a> <a href="/ops">Executions</a> <a href="/ops/sales">Sales</a> <a href="/ops/dead-letters">Dead letters</a></nav></header>` : ''}
 <main id="main">
 ${body}
 </main>

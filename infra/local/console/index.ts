@@ -9,6 +9,11 @@ import { redirect, securityHeaders, sendHtml } from './html';
 import type { FieldError } from '../../../functions/lib/http';
 import { formPath, isFormKey, orderPlacedPage, orderPlacedPath, readOrderForm, shopPage, toOrderRequest } from './shop-page';
 import { WorkflowReader, orderExecutionPrefix, type ReaderOptions } from './workflow-reader';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SalesViewRepository } from '../../../functions/lib/sales-view';
+import type { DeadLetter } from '../eventbridge';
+import { deadLettersPage, deadLettersPath, salesPage, salesPath } from './sales-page';
 
 export interface ConsoleOptions extends ReaderOptions {
   /** Base URL of the shop API, no trailing slash: the demo shop posts orders there and links to the status page. */
@@ -19,6 +24,10 @@ export interface ConsoleOptions extends ReaderOptions {
    * console shows what was not sent but offers no re-send.
    */
   resendUnsentMessage?: (request: { orderId: string; message: UnsentMessage }) => Promise<unknown>;
+  /** The sales view table, which the Sales page reads with one Query; without it the page says so. */
+  salesViewTable?: string;
+  /** The local EventBridge's dead letters, oldest first. */
+  deadLetters?: () => DeadLetter[];
 }
 
 /** Handles `/` (demo shop) and `/ops/**` (ops console); resolves false for any other path so the caller can route it. */
@@ -121,6 +130,13 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
   const reader = new WorkflowReader(options);
   const pageSize = options.pageSize ?? 20;
   const shopApiBase = options.shopApiBase.replace(/\/+$/, '');
+  const salesView =
+    options.salesViewTable === undefined
+      ? undefined
+      : new SalesViewRepository(
+          options.salesViewTable,
+          DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: options.dynamodbEndpoint, region: options.region, credentials: options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' } })),
+        );
 
   /** A form without a key in its address gets one: the key must be in the address for Back to return to it. */
   function showShop(url: URL, res: ServerResponse): void {
@@ -274,6 +290,13 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     if (path === '/ops' || path === '/ops/') {
       if (reading) await listExecutions(url, res);
       else methodNotAllowed(res, 'GET');
+      return true;
+    }
+    if (path === salesPath || path === deadLettersPath) {
+      if (!reading) methodNotAllowed(res, 'GET');
+      else if (path === deadLettersPath) sendHtml(res, 200, deadLettersPage(options.deadLetters?.() ?? []));
+      else if (!salesView) throw new HttpProblem(501, 'No sales view', 'This console was started without the sales view table.');
+      else sendHtml(res, 200, salesPage(await salesView.read()));
       return true;
     }
     const match = /^\/ops\/executions\/([^/]+)(?:\/(stop|redrive|version)|\/resend\/([A-Za-z]+))?$/.exec(path);

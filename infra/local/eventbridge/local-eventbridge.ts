@@ -115,6 +115,17 @@ export class LocalEventBridge {
     this.#api.createEventBus({ Name: name });
   }
 
+  /**
+   * Creates or updates a rule the deployment defines, with its targets, as CloudFormation would on each deploy: a
+   * target the template no longer names is removed.
+   */
+  ensureRule(busName: string, rule: { name: string; eventPattern: string; state: 'ENABLED' | 'DISABLED'; targets: Target[] }): void {
+    this.#api.putRule({ Name: rule.name, EventBusName: busName, EventPattern: rule.eventPattern, State: rule.state });
+    const stale = this.#api.listTargetsByRule({ Rule: rule.name, EventBusName: busName }).Targets.filter((target) => !rule.targets.some((kept) => kept.Id === target.Id));
+    if (stale.length > 0) this.#api.removeTargets({ Rule: rule.name, EventBusName: busName, Ids: stale.map((target) => target.Id) });
+    if (rule.targets.length > 0) this.#api.putTargets({ Rule: rule.name, EventBusName: busName, Targets: rule.targets });
+  }
+
   /** The events an archive has kept, oldest first. */
   archivedEvents(archiveName: string): EventBridgeEvent[] {
     const archive = this.#archives.find((candidate) => candidate.spec.name === archiveName);
