@@ -15,7 +15,7 @@
  *   listStateMachines, updateStateMachine, deleteStateMachine, publishStateMachineVersion, listStateMachineVersions,
  *   deleteStateMachineVersion, the five StateMachineAlias actions, startExecution (on a machine, version or alias ARN),
  *   describeExecution, describeStateMachineForExecution, listExecutions, getExecutionHistory, stopExecution,
- *   redriveExecution, sendTaskSuccess, sendTaskFailure, sendTaskHeartbeat.
+ *   redriveExecution, sendTaskSuccess, sendTaskFailure, sendTaskHeartbeat, validateStateMachineDefinition, testState.
  * - `store: 'memory'` instead of `dataDir` runs the same code on an in-memory LevelDB, for unit tests.
  * - `clock: new ManualClock()` lets a test move time (`clock.advance(ms)` or `engine.advanceClock(seconds)`);
  *   `await engine.whenIdle()` then waits until everything that became runnable has run.
