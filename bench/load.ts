@@ -13,6 +13,7 @@
  * stack's usage meter, GET /ops/usage), priced at the public us-east-1 list prices below.
  */
 import '../infra/local/quiet-sdk-warning';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Usage } from '../infra/local/usage';
@@ -55,6 +56,21 @@ async function usage(stack: LocalStack): Promise<Usage> {
   return (await response.json()) as Usage;
 }
 
+/**
+ * The usage once the stack has settled: the order events' consumers (the sales view) run after an execution ends,
+ * so the meter is read when two readings a second apart agree.
+ */
+async function settledUsage(stack: LocalStack): Promise<Usage> {
+  let previous = await usage(stack);
+  for (;;) {
+    deadline.remaining('the order events to be delivered');
+    await sleep(1_000);
+    const current = await usage(stack);
+    if (JSON.stringify(current) === JSON.stringify(previous)) return current;
+    previous = current;
+  }
+}
+
 function minus(after: Usage, before: Usage): Usage {
   const result = structuredClone(after) as unknown as Record<string, Record<string, number>>;
   for (const [service, counters] of Object.entries(before) as [string, Record<string, number>][]) {
@@ -79,7 +95,7 @@ async function measure(stack: LocalStack, sfn: SFNClient, mail: MailWatcher, ord
   const before = await usage(stack);
   const phase = await driveOrders({ shopUrl: stack.urls.shop, mail, deadline }, orders, concurrency);
   const outcome = await executionOutcomes(sfn, stack.stateMachineArn, phase.orderIds, deadline);
-  const used = minus(await usage(stack), before);
+  const used = minus(await settledUsage(stack), before);
   return { phase, outcome, emails: await auditEmails(stack.urls.email, phase.orderIds), used };
 }
 
