@@ -6,8 +6,9 @@ import { awsClientConfig } from './aws-client-config';
  * The sales view: orders per day and per cake, cancellations by reason, the average rating, and the median time
  * from order to fulfilment and from fulfilment to delivery, kept in DynamoDB from the order events.
  *
- * Why this design. Events arrive at least once and in any order, and DynamoDB Local (dynalite) has no
- * TransactWriteItems, so the view is kept with single-item conditional writes, in two steps:
+ * Why this design. Events arrive at least once and in any order, and the view must run on every DynamoDB the shop
+ * runs on, including the one-machine target's, which has no TransactWriteItems; so the view is kept with
+ * single-item conditional writes, in two steps:
  *
  * 1. The order's item (`order#<orderId>` / `order`) merges the event's facts (timestamps, cake, reason, rating)
  *    under a version condition, and records the event's `eventId` in `eventIds`. A copy whose eventId is already
