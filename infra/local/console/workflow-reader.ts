@@ -1,6 +1,6 @@
 import {
   DescribeExecutionCommand,
-  DescribeStateMachineCommand,
+  DescribeStateMachineForExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListStateMachinesCommand,
@@ -124,8 +124,9 @@ export class WorkflowReader {
   async detail(name: string): Promise<ExecutionDetail | undefined> {
     const execution = await this.describe(name);
     if (!execution?.executionArn) return undefined;
+    // The definition the execution ran, not the machine's current one: an update since it started must not redraw its path.
     const [machine, events] = await Promise.all([
-      this.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: execution.stateMachineArn })),
+      this.sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: execution.executionArn })),
       this.history(execution.executionArn),
     ]);
     return { execution, definition: JSON.parse(machine.definition ?? '{}') as AslDefinition, events };

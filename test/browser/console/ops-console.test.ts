@@ -482,3 +482,29 @@ describeInBrowser('the execution page in Chromium', () => {
     await page.close();
   });
 });
+
+describe('an execution started before the workflow was updated', () => {
+  const renamed = {
+    ...workflow,
+    States: {
+      'Ask Cake Maker': { ...workflow.States['Ask Cake Maker'], Next: 'Tell Courier' },
+      'Tell Courier': { ...workflow.States['Notify Delivery Company'] },
+      'Order Completed': workflow.States['Order Completed'],
+    },
+  };
+
+  afterAll(async () => {
+    await engine.updateStateMachine({ stateMachineArn: machineArn, definition: JSON.stringify(workflow) });
+  });
+
+  it('GIVEN an order started on the first definition WHEN the workflow is updated and its page opened THEN the graph draws the definition it ran', async () => {
+    await startOrder('before-update');
+
+    await engine.updateStateMachine({ stateMachineArn: machineArn, definition: JSON.stringify(renamed) });
+    const { body } = await get('/ops/executions/order-before-update');
+
+    const source = /<pre id="graph-source" hidden>([\s\S]*?)<\/pre>/.exec(body)?.[1] ?? '';
+    expect(source).toContain('Notify Delivery Company');
+    expect(source).not.toContain('Tell Courier');
+  });
+});
