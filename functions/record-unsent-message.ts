@@ -4,7 +4,7 @@ import { readConfig } from './lib/config';
 import { OrderNotFound } from './lib/errors';
 import { logger } from './lib/logger';
 import { orderEventTypes } from '../infra/order-events';
-import { isUnsentMessage, type UnsentMessage } from './lib/order';
+import { isUnsentMessage, type OrderEventDetail, type UnsentMessage } from './lib/order';
 import { OrderRepository } from './lib/order-repository';
 import type { TaskEvent } from './lib/task';
 import { taskHandler } from './lib/task';
@@ -16,6 +16,8 @@ interface RecordUnsentMessageEvent extends TaskEvent {
   message?: UnsentMessage;
   /** Set by the Record … Not Published states instead of `message`: the detail types not published. */
   unpublishedEvents?: string[];
+  /** With `unpublishedEvents`: each event's detail as the Publish state built it, so ops can re-publish the same event. */
+  details?: Record<string, OrderEventDetail>;
   /** Set by Keep Waiting For Cake Maker, which waits on it where Remind Cake Maker would have. */
   taskToken?: string;
 }
@@ -29,7 +31,11 @@ export const handler = taskHandler<RecordUnsentMessageEvent>(async (event) => {
   if (event.unpublishedEvents !== undefined) {
     const unknown = event.unpublishedEvents.filter((type) => !(orderEventTypes as string[]).includes(type));
     if (event.unpublishedEvents.length === 0 || unknown.length > 0) throw new Error(`Unknown event types ${JSON.stringify(unknown)}`);
-    if (!(await orders.recordUnpublished(event.orderId, event.unpublishedEvents))) throw new OrderNotFound(`Order ${event.orderId} does not exist`);
+    const details = event.details ?? {};
+    const types = event.unpublishedEvents;
+    const stray = Object.keys(details).filter((type) => !types.includes(type));
+    if (stray.length > 0) throw new Error(`Details of events not listed as unpublished: ${JSON.stringify(stray)}`);
+    if (!(await orders.recordUnpublished(event.orderId, event.unpublishedEvents, details))) throw new OrderNotFound(`Order ${event.orderId} does not exist`);
     logger.warn('Events not published; recorded on the order for ops', { unpublishedEvents: event.unpublishedEvents });
     return;
   }

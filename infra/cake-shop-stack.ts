@@ -140,6 +140,8 @@ export class CakeShopStack extends Stack {
         return fn.bindWorkflowCallback(this.workflow.stateMachine);
       case 'webhook:secret':
         return fn.bindSecret(this.webhookSecret, commonEnv.webhookSecretArn);
+      case 'orderEvents:publish':
+        return fn.bindEventPublisher(this.orderEvents.bus, commonEnv.orderEventBusArn);
     }
   }
 }

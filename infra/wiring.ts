@@ -12,7 +12,8 @@ export type Access =
   | 'email' // SES SendEmail from SENDER_EMAIL
   | 'workflow:start' // STATE_MACHINE_ARN, states:StartExecution
   | 'workflow:callback' // states:SendTaskSuccess / SendTaskFailure on the order state machine
-  | 'webhook:secret'; // WEBHOOK_SECRET_ARN, secretsmanager:GetSecretValue
+  | 'webhook:secret' // WEBHOOK_SECRET_ARN, secretsmanager:GetSecretValue
+  | 'orderEvents:publish'; // ORDER_EVENT_BUS_ARN, events:PutEvents on the order events bus only
 
 export interface HandlerSpec {
   /** Source file, relative to the repository root. */
@@ -64,6 +65,8 @@ export const handlers = {
     access: ['orders:write', 'idempotency', 'email', 'webhook:secret'],
     settings: [...emailSettings, 'customerServiceWebhookUrl'],
   },
+  /** Not in the workflow: ops invoke it (the local /ops console, or `aws lambda invoke`) to re-publish an event not published. */
+  republishOrderEvent: { entry: 'functions/republish-order-event.ts', access: ['orders:write', 'orderEvents:publish'] },
   /** Not in the workflow: the target of the sales view rule on the order events bus (infra/constructs/sales-view-rule.ts). */
   updateSalesView: { entry: 'functions/update-sales-view.ts', access: ['salesView:update'] },
 } as const satisfies Record<string, HandlerSpec>;

@@ -27,6 +27,8 @@ export const commonEnv = {
   publicBaseUrl: 'PUBLIC_BASE_URL',
   stateMachineArn: 'STATE_MACHINE_ARN',
   webhookSecretArn: 'WEBHOOK_SECRET_ARN',
+  /** The order events bus, for the one handler that re-publishes what the workflow could not (events:PutEvents on it only). */
+  orderEventBusArn: 'ORDER_EVENT_BUS_ARN',
   /** Only where an ops console serves execution pages (the local stack's `/ops`, see linksToOpsConsole); CDK never sets it. */
   opsConsoleUrl: 'OPS_CONSOLE_URL',
 } as const;

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { LinkStep, Order, OrderStatus, TaskTokenField, TimelineEntry, UnsentMessage } from './order';
+import type { LinkStep, Order, OrderEventDetail, OrderStatus, TaskTokenField, TimelineEntry, UnsentMessage } from './order';
 import { codeHashField, unsentMessageField } from './order';
 import { awsClientConfig } from './aws-client-config';
 
@@ -153,14 +153,43 @@ export class OrderRepository {
    * Records that the workflow gave up publishing these domain events (detail types) for the order. A string set, so
    * a retry of the record adds nothing twice. False when there is no such order.
    */
-  async recordUnpublished(orderId: string, eventTypes: string[]): Promise<boolean> {
+  async recordUnpublished(orderId: string, eventTypes: string[], details: Record<string, OrderEventDetail> = {}): Promise<boolean> {
+    // Each event's detail as the Publish state built it, so ops can re-publish the very same event later. A retry of
+    // the record writes the same detail again.
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':types': new Set(eventTypes) };
+    const assignments: string[] = [];
+    Object.entries(details).forEach(([type, detail], index) => {
+      names[`#type${index}`] = type;
+      values[`:detail${index}`] = detail;
+      assignments.push(`unpublishedEventDetails.#type${index} = :detail${index}`);
+    });
+    if (assignments.length > 0) await this.ensureMap(orderId, 'unpublishedEventDetails');
     return this.conditionally(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { orderId },
-        UpdateExpression: 'ADD unpublishedEvents :types',
+        UpdateExpression: `ADD unpublishedEvents :types${assignments.length > 0 ? ` SET ${assignments.join(', ')}` : ''}`,
         ConditionExpression: 'attribute_exists(orderId)',
-        ExpressionAttributeValues: { ':types': new Set(eventTypes) },
+        ...(assignments.length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /**
+   * Takes an event off the order's unpublished list once ops re-published it. False when the order no longer lists
+   * it (a repeat, or a second click that lost the race), so only one caller reports it as published.
+   */
+  async clearUnpublished(orderId: string, eventType: string): Promise<boolean> {
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: 'DELETE unpublishedEvents :type REMOVE unpublishedEventDetails.#type',
+        ConditionExpression: 'contains(unpublishedEvents, :name)',
+        ExpressionAttributeNames: { '#type': eventType },
+        ExpressionAttributeValues: { ':type': new Set([eventType]), ':name': eventType },
       }),
     );
   }
@@ -174,6 +203,20 @@ export class OrderRepository {
         UpdateExpression: 'REMOVE #unsent',
         ConditionExpression: 'attribute_exists(orderId)',
         ExpressionAttributeNames: { '#unsent': unsentMessageField[message] },
+      }),
+    );
+  }
+
+  /** A map attribute must exist before a nested SET can write into it; a no-op when it does, or there is no order. */
+  private async ensureMap(orderId: string, attribute: string): Promise<void> {
+    await this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: 'SET #map = :empty',
+        ConditionExpression: 'attribute_exists(orderId) AND attribute_not_exists(#map)',
+        ExpressionAttributeNames: { '#map': attribute },
+        ExpressionAttributeValues: { ':empty': {} },
       }),
     );
   }

@@ -102,6 +102,18 @@ export interface Order extends OrderDetails {
   cancellationConfirmationUnsentAt?: string;
   /** Domain events (detail types) the workflow gave up publishing on the order events bus. */
   unpublishedEvents?: Set<string>;
+  /** The detail of each unpublished event as its Publish state built it, by detail type; removed once re-published. */
+  unpublishedEventDetails?: Record<string, OrderEventDetail>;
+}
+
+/** An order event's `detail` (infra/events/): `eventId`, `sequence` and `occurredAt` identify it for consumers. */
+export interface OrderEventDetail {
+  schemaVersion: number;
+  eventId: string;
+  orderId: string;
+  occurredAt: string;
+  sequence: number;
+  [field: string]: unknown;
 }
 
 /** What anyone holding the order id may see: no contact details, codes or tokens. */

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -106,6 +107,12 @@ export class ShopFunction extends NodejsFunction {
   /** The task token in the request names the execution, so callbacks need the grant but no variable. */
   bindWorkflowCallback(stateMachine: sfn.IStateMachine): void {
     stateMachine.grantTaskResponse(this);
+  }
+
+  /** PutEvents on this bus alone: the grant names the bus's ARN, so the handler can publish nowhere else. */
+  bindEventPublisher(bus: events.IEventBus, env: string): void {
+    bus.grantPutEventsTo(this);
+    this.addEnvironment(env, bus.eventBusArn);
   }
 
   bindSecret(secret: secretsmanager.ISecret, env: string): void {

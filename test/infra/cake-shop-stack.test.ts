@@ -218,7 +218,7 @@ describe('the cake shop stack', () => {
       });
     });
 
-    it('lets the state machine role, and no other, put events, and only on the order events bus', () => {
+    it('lets the state machine role and the re-publish handler, and no other, put events, and only on the order events bus', () => {
       // GIVEN every statement of every policy, WHEN those granting an events: action are collected by role
       const workflowRoleId = logicalId(stack.workflow.stateMachine.role);
       const eventStatements = Object.values(policies).flatMap((policy) =>
@@ -226,10 +226,15 @@ describe('the cake shop stack', () => {
           (statement) => ({ roles: policy.Properties.Roles, statement }),
         ),
       );
-      // THEN there is one: events:PutEvents on the bus, for the state machine's role
-      expect(eventStatements).toEqual([
-        { roles: [{ Ref: workflowRoleId }], statement: expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId(), 'Arn'] } }) },
-      ]);
+      // THEN there are two: events:PutEvents on the bus, for the state machine's role and for ops' re-publish handler
+      const onTheBus = expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId(), 'Arn'] } });
+      expect(eventStatements).toEqual(
+        expect.arrayContaining([
+          { roles: [{ Ref: workflowRoleId }], statement: onTheBus },
+          { roles: [{ Ref: roleId('republishOrderEvent') }], statement: onTheBus },
+        ]),
+      );
+      expect(eventStatements).toHaveLength(2);
     });
   });
 
@@ -250,6 +255,7 @@ describe('the cake shop stack', () => {
       'workflow:callback': 'states:SendTaskSuccess',
       email: 'ses:SendEmail',
       'webhook:secret': 'secretsmanager:GetSecretValue',
+      'orderEvents:publish': 'events:PutEvents',
     };
 
     it.each(handlerNames)('handler %s holds the workflow, email and secret grants its wiring lists, and no others', (name) => {
@@ -415,6 +421,7 @@ describe('the cake shop stack', () => {
       if (access.includes('email')) expected.add(settingSpecs.senderEmail.env);
       if (access.includes('workflow:start')) expected.add('STATE_MACHINE_ARN');
       if (access.includes('webhook:secret')) expected.add('WEBHOOK_SECRET_ARN');
+      if (access.includes('orderEvents:publish')) expected.add('ORDER_EVENT_BUS_ARN');
       for (const setting of readsSettings) {
         const settingSpec = settingSpecs[setting];
         if ('env' in settingSpec) expected.add(settingSpec.env);
