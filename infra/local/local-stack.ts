@@ -301,6 +301,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         stateMachineArn,
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         resendUnsentMessage: (request) => functions.resendUnsentMessage.invoke(request),
+        republishOrderEvent: (request) => functions.republishOrderEvent.invoke(request),
         salesViewTable: tableNames.salesView,
         deadLetters: () => eventBridge.deadLetters(),
       }),

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { messagePage, confirmPage, minimumSearchPrefix, executionPage, executionPath, executionStatuses, executionVersion, listPage, resendConfirmPage, type OpsAction, type StatusFilter } from './ops-pages';
+import { messagePage, confirmPage, minimumSearchPrefix, executionPage, executionPath, executionStatuses, executionVersion, listPage, republishConfirmPage, resendConfirmPage, unpublishedEventsOf, type OpsAction, type StatusFilter } from './ops-pages';
 import { isOrderId, isUnsentMessage, unsentMessages, type OrderSummary, type UnsentMessage } from '../../../functions/lib/order';
 import { redirect, securityHeaders, sendHtml } from './html';
 import type { FieldError } from '../../../functions/lib/http';
@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SalesViewRepository } from '../../../functions/lib/sales-view';
 import type { DeadLetter } from '../eventbridge';
+import { orderEventTypes, type OrderEventType } from '../../order-events';
 import { deadLettersPage, deadLettersPath, salesPage, salesPath } from './sales-page';
 
 export interface ConsoleOptions extends ReaderOptions {
@@ -24,6 +25,11 @@ export interface ConsoleOptions extends ReaderOptions {
    * console shows what was not sent but offers no re-send.
    */
   resendUnsentMessage?: (request: { orderId: string; message: UnsentMessage }) => Promise<unknown>;
+  /**
+   * Invokes the republishOrderEvent function (infra/wiring.ts) and gives back its result. Without it the console
+   * shows what was not published but offers no re-publish.
+   */
+  republishOrderEvent?: (request: { orderId: string; eventType: OrderEventType }) => Promise<unknown>;
   /** The sales view table, which the Sales page reads with one Query; without it the page says so. */
   salesViewTable?: string;
   /** The local EventBridge's dead letters, oldest first. */
@@ -212,7 +218,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       (record) => ({ record }),
       (error: unknown) => ({ problem: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
     );
-    sendHtml(res, 200, executionPage({ ...detail, order, canResend: options.resendUnsentMessage !== undefined }), { drawing: true });
+    sendHtml(res, 200, executionPage({ ...detail, order, canResend: options.resendUnsentMessage !== undefined, canRepublish: options.republishOrderEvent !== undefined }), { drawing: true });
   }
 
   async function sendVersion(name: string, res: ServerResponse): Promise<void> {
@@ -265,6 +271,35 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     redirect(res, executionPath(name));
   }
 
+  /**
+   * GET shows the confirmation, POST re-publishes through the handler, then back to the execution; when the handler
+   * published nothing (a second click, or no recorded detail) the page says so instead.
+   */
+  async function republish(name: string, eventType: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!(orderEventTypes as string[]).includes(eventType)) throw new HttpProblem(404, 'Not found', 'There is no such order event to re-publish.');
+    const publish = options.republishOrderEvent;
+    if (!publish) throw new HttpProblem(501, 'Re-publish is not available', 'This console was started without the re-publish function.');
+    const record = await reader.order(name);
+    if (!record) throw new HttpProblem(404, 'No such order', `No order record for ${name}.`);
+    const nothing = () => new HttpProblem(409, 'Nothing to re-publish', `The order does not list ${eventType} as not published any more.`);
+    if (req.method !== 'POST') {
+      if (!unpublishedEventsOf(record).includes(eventType)) throw nothing();
+      sendHtml(res, 200, republishConfirmPage(name, eventType));
+      return;
+    }
+    assertSameOrigin(req);
+    let outcome: unknown;
+    try {
+      outcome = ((await publish({ orderId: String(record.orderId), eventType: eventType as OrderEventType })) as { outcome?: unknown } | undefined)?.outcome;
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new HttpProblem(409, `Could not re-publish for ${name}`, reason);
+    }
+    if (outcome === 'notUnpublished') throw nothing();
+    if (outcome === 'notRecorded') throw new HttpProblem(409, 'Cannot re-publish', `The order does not record the detail of ${eventType}, so it cannot be the same event.`);
+    redirect(res, executionPath(name));
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const method = req.method ?? 'GET';
     const reading = method === 'GET' || method === 'HEAD';
@@ -299,12 +334,15 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       else sendHtml(res, 200, salesPage(await salesView.read()));
       return true;
     }
-    const match = /^\/ops\/executions\/([^/]+)(?:\/(stop|redrive|version)|\/resend\/([A-Za-z]+))?$/.exec(path);
+    const match = /^\/ops\/executions\/([^/]+)(?:\/(stop|redrive|version)|\/resend\/([A-Za-z]+)|\/republish\/([A-Za-z]+))?$/.exec(path);
     if (!match) throw new HttpProblem(404, 'Not found', 'There is no such page in the console.');
     const name = decodeName(match[1]);
     const action = match[2];
     if (match[3] !== undefined) {
       if (reading || method === 'POST') await resend(name, match[3], req, res);
+      else methodNotAllowed(res, 'GET, POST');
+    } else if (match[4] !== undefined) {
+      if (reading || method === 'POST') await republish(name, match[4], req, res);
       else methodNotAllowed(res, 'GET, POST');
     } else if (action === 'stop' || action === 'redrive') {
       if (reading || method === 'POST') await act(action, name, req, res);

@@ -182,6 +182,39 @@ ${canResend ? html` <a class="button" href="${resendPath(executionName, message)
 </section>`;
 }
 
+/** The detail types the order lists as not published; DynamoDB's string set reads as a Set, a replayed record as a list. */
+export function unpublishedEventsOf(record: Record<string, unknown>): string[] {
+  const types = record.unpublishedEvents;
+  if (types instanceof Set || Array.isArray(types)) return [...(types as Iterable<unknown>)].filter((type): type is string => typeof type === 'string').sort();
+  return [];
+}
+
+/**
+ * The order events the workflow gave up publishing. Like a message not sent, they did not decide the order; each
+ * can be re-published from here, after a confirmation, as the very event the workflow built.
+ */
+function unpublishedSection(order: OrderLookup, executionName: string, canRepublish: boolean): SafeHtml | string {
+  const record = order.record ?? {};
+  const types = unpublishedEventsOf(record);
+  if (types.length === 0) return '';
+  const details = (record.unpublishedEventDetails ?? {}) as Record<string, { eventId?: unknown; occurredAt?: unknown } | undefined>;
+  const items = types.map((type) => {
+    const detail = details[type];
+    const recorded = detail === undefined ? html` (its detail was not recorded, so it cannot be re-published as the same event)` : html`, <code>${String(detail.eventId)}</code>, occurred at ${String(detail.occurredAt)}`;
+    return html`<li>${type}${recorded}
+${canRepublish && detail !== undefined ? html` <a class="button" href="${republishPath(executionName, type)}">Re-publish…</a>` : ''}</li>`;
+  });
+  return html`<section class="unpublished" aria-labelledby="unpublished-heading">
+<h2 id="unpublished-heading">Not published</h2>
+<p>The workflow could not publish these order events on the order events bus after every retry. The order went on without them.</p>
+<ul>${items}</ul>
+</section>`;
+}
+
+export function republishPath(executionName: string, eventType: string): string {
+  return executionPath(executionName, `republish/${eventType}`);
+}
+
 export function resendPath(executionName: string, message: UnsentMessage): string {
   return executionPath(executionName, `resend/${message}`);
 }
@@ -193,6 +226,8 @@ export interface ExecutionView {
   order: OrderLookup;
   /** Whether this console can invoke the re-send function. */
   canResend?: boolean;
+  /** Whether this console can invoke the re-publish function. */
+  canRepublish?: boolean;
 }
 
 /** A fingerprint that changes whenever the page would: the live script reloads when it does. */
@@ -200,7 +235,7 @@ export function executionVersion(execution: DescribeExecutionCommandOutput, even
   return `${execution.status}:${execution.redriveCount ?? 0}:${events.length}`;
 }
 
-export function executionPage({ execution, definition, events, order, canResend = false }: ExecutionView): SafeHtml {
+export function executionPage({ execution, definition, events, order, canResend = false, canRepublish = false }: ExecutionView): SafeHtml {
   const name = execution.name ?? '';
   const path = readPath(events, execution.status);
   const redactor = new Redactor(historySecret);
@@ -231,12 +266,13 @@ ${canRedrive ? html`<a class="button" href="${executionPath(name, 'redrive')}">R
     : ''
 }
 ${unsentSection(order, name, canResend)}
+${unpublishedSection(order, name, canRepublish)}
 <div class="columns">
 <section class="graph" aria-labelledby="graph-heading">
 <h2 id="graph-heading">Workflow</h2>
 <div id="graph" class="graph-drawing"></div>
 <pre id="graph-source" hidden>${toMermaid(definition, path)}</pre>
-<p id="path-text">${pathInWords(path)}</p>
+<p id="path-text">${pathInWords(path, definition)}</p>
 ${retried.length > 0 ? html`<ul class="retries">${retried}</ul>` : ''}
 <ul class="legend" aria-label="Legend">${legend}</ul>
 <p class="hint">Bold arrows show the path taken. Catch-all (States.ALL) arrows appear only when an error took one.</p>
@@ -295,6 +331,17 @@ out after all, sends nothing more.</p>
 <a href="${executionPath(executionName)}">Keep it as it is</a></p>
 </form>`;
   return page({ title: `Re-send for ${executionName}? — cake shop ops`, body });
+}
+
+export function republishConfirmPage(executionName: string, eventType: string): SafeHtml {
+  const body = html`<h1>Re-publish ${eventType} for ${executionName}?</h1>
+<p>${eventType} was not published. Re-publishing puts the same event (same eventId, sequence and occurredAt) on the order
+events bus now; a consumer that got it after all drops the copy by its eventId. Pressing again publishes nothing more.</p>
+<form method="post" action="${republishPath(executionName, eventType)}">
+<p class="actions"><button type="submit">Re-publish</button>
+<a href="${executionPath(executionName)}">Keep it as it is</a></p>
+</form>`;
+  return page({ title: `Re-publish ${eventType} for ${executionName}? — cake shop ops`, body });
 }
 
 export function messagePage(title: string, message: string, back?: { href: string; text: string }): SafeHtml {

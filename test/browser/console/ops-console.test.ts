@@ -47,6 +47,8 @@ const tokens = new Map<string, string>();
 let deliveryCompanyAnswers = true;
 /** What the console asked the re-send function to do: the port stands in for invoking the Lambda function. */
 const resendRequests: { orderId: string; message: string }[] = [];
+/** What the console asked the re-publish function to do; like the handler, only the first request publishes. */
+const republishRequests: { orderId: string; eventType: string }[] = [];
 
 async function startOrder(orderId: string): Promise<string> {
   const { executionArn } = await engine.startExecution({ stateMachineArn: machineArn, name: `order-${orderId}`, input: JSON.stringify({ orderId }) });
@@ -101,6 +103,11 @@ beforeAll(async () => {
     resendUnsentMessage: async (request) => {
       resendRequests.push(request);
       return { outcome: 'sent' };
+    },
+    republishOrderEvent: async (request) => {
+      const repeat = republishRequests.some((earlier) => earlier.orderId === request.orderId && earlier.eventType === request.eventType);
+      republishRequests.push(request);
+      return { ...request, outcome: repeat ? 'notUnpublished' : 'published' };
     },
   });
   consoleServer = createServer((req, res) => {
@@ -327,6 +334,79 @@ describe('re-sending what the workflow did not send', () => {
 
     expect(response.status).toBe(403);
     expect(resendRequests).toHaveLength(before);
+  });
+});
+
+describe('re-publishing order events the workflow did not publish', () => {
+  const orderId = 'unpublished-1';
+  const detail = { schemaVersion: 1, eventId: `${orderId}:OrderPlaced`, orderId, occurredAt: '2026-01-01T09:00:00.123Z', sequence: 1, productId: '<b>cake</b>', quantity: 1 };
+
+  beforeAll(async () => {
+    await startOrder(orderId);
+    await DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials })).send(
+      new PutCommand({
+        TableName: ordersTable,
+        Item: {
+          orderId,
+          status: 'PLACED',
+          unpublishedEvents: new Set(['OrderPlaced', 'CakeFulfilled']),
+          unpublishedEventDetails: { OrderPlaced: detail },
+          timeline: [{ status: 'PLACED', at: '2026-01-01T09:00:00.000Z' }],
+        },
+      }),
+    );
+  });
+
+  it('GIVEN an order whose OrderPlaced was not published WHEN its execution page is opened THEN "Not published" lists it with a re-publish link', async () => {
+    const { body } = await get(`/ops/executions/order-${orderId}`);
+
+    expect(body).toContain('<h2 id="unpublished-heading">Not published</h2>');
+    expect(body).toContain(`OrderPlaced, <code>${orderId}:OrderPlaced</code>, occurred at 2026-01-01T09:00:00.123Z`);
+    expect(body).toContain(`href="/ops/executions/order-${orderId}/republish/OrderPlaced"`);
+    expect(body).not.toContain('<b>cake</b>');
+  });
+
+  it('GIVEN an event listed without its recorded detail WHEN the page is opened THEN it is listed with no re-publish link', async () => {
+    const { body } = await get(`/ops/executions/order-${orderId}`);
+
+    expect(body).toContain('CakeFulfilled (its detail was not recorded');
+    expect(body).not.toContain(`/republish/CakeFulfilled`);
+  });
+
+  it('GIVEN the re-publish link WHEN it is opened THEN it asks for confirmation and publishes nothing', async () => {
+    const { status, body } = await get(`/ops/executions/order-${orderId}/republish/OrderPlaced`);
+
+    expect(status).toBe(200);
+    expect(body).toContain(`<form method="post" action="/ops/executions/order-${orderId}/republish/OrderPlaced">`);
+    expect(republishRequests).toEqual([]);
+  });
+
+  it('GIVEN a form on another site WHEN it posts a re-publish THEN the console refuses it', async () => {
+    const response = await post(`/ops/executions/order-${orderId}/republish/OrderPlaced`, { 'Sec-Fetch-Site': 'cross-site' });
+
+    expect(response.status).toBe(403);
+    expect(republishRequests).toEqual([]);
+  });
+
+  it('GIVEN the confirmation page WHEN ops confirm THEN the re-publish function is invoked for that order and event, and ops go back to the execution', async () => {
+    const response = await post(`/ops/executions/order-${orderId}/republish/OrderPlaced`);
+
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`/ops/executions/order-${orderId}`);
+    expect(republishRequests).toEqual([{ orderId, eventType: 'OrderPlaced' }]);
+  });
+
+  it('GIVEN OrderPlaced was re-published WHEN ops confirm again THEN the page says there was nothing to re-publish', async () => {
+    const response = await post(`/ops/executions/order-${orderId}/republish/OrderPlaced`);
+
+    expect(response.status).toBe(409);
+    expect(await response.text()).toContain('Nothing to re-publish');
+  });
+
+  it('GIVEN a name that is no order event WHEN its re-publish page is opened THEN it is not found', async () => {
+    const { status } = await get(`/ops/executions/order-${orderId}/republish/Nonsense`);
+
+    expect(status).toBe(404);
   });
 });
 
