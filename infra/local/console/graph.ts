@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 
-/** The parts of an ASL definition the graph draws; Parallel and Map branches show as one node. */
+/** The parts of an ASL definition the graph draws, Parallel branches and Map item processors included. */
 interface AslState {
   Type: string;
   Next?: string;
@@ -8,11 +8,25 @@ interface AslState {
   Default?: string;
   Choices?: readonly { Next: string }[];
   Catch?: readonly { ErrorEquals: readonly string[]; Next: string }[];
+  Branches?: readonly AslDefinition[];
+  ItemProcessor?: AslDefinition;
+  /** The older name of ItemProcessor, which AWS still accepts. */
+  Iterator?: AslDefinition;
 }
 
 export interface AslDefinition {
   StartAt: string;
   States: Record<string, AslState>;
+}
+
+/** The state machines nested in a Parallel (one per branch) or a Map (its item processor). */
+function innerMachines(state: AslState): readonly AslDefinition[] {
+  if (state.Type === 'Parallel') return state.Branches ?? [];
+  if (state.Type === 'Map') {
+    const processor = state.ItemProcessor ?? state.Iterator;
+    return processor ? [processor] : [];
+  }
+  return [];
 }
 
 export type StateMark = 'visited' | 'current' | 'caught' | 'failed';
@@ -50,17 +64,21 @@ export function readPath(events: readonly HistoryEvent[], status: string | undef
   const retries = new Map<string, number>();
   let open: string | undefined;
   let unresolvedFailures = 0;
+  // A Parallel or Map stays open while its inner states run, so it is current (or failed) with them.
+  const openContainers = new Set<string>();
 
   for (const event of events) {
     const type = event.type ?? '';
     const enteredName = event.stateEnteredEventDetails?.name;
     if (enteredName !== undefined) {
+      if (type === 'ParallelStateEntered' || type === 'MapStateEntered') openContainers.add(enteredName);
       if (open !== undefined && unresolvedFailures > 0) marks.set(open, 'caught');
       entered.push(enteredName);
       if (!marks.has(enteredName)) marks.set(enteredName, 'visited');
       open = enteredName;
       unresolvedFailures = 0;
     } else if (event.stateExitedEventDetails) {
+      openContainers.delete(event.stateExitedEventDetails.name ?? '');
       if (unresolvedFailures === 0) open = undefined;
     } else if (failureEvents.has(type) && open !== undefined) {
       unresolvedFailures += 1;
@@ -70,12 +88,17 @@ export function readPath(events: readonly HistoryEvent[], status: string | undef
     } else if (executionEndEvents.has(type)) {
       const last = entered.at(-1);
       if (last !== undefined) marks.set(last, 'failed');
+      for (const container of openContainers) marks.set(container, 'failed');
+      openContainers.clear();
       open = undefined;
     } else if (type === 'ExecutionRedriven') {
       for (const [name, mark] of marks) if (mark === 'failed') marks.set(name, 'visited');
     }
   }
-  if (status === 'RUNNING' && open !== undefined) marks.set(open, 'current');
+  if (status === 'RUNNING') {
+    for (const container of openContainers) marks.set(container, 'current');
+    if (open !== undefined) marks.set(open, 'current');
+  }
   return { entered, marks, retries };
 }
 
@@ -100,36 +123,82 @@ function node(id: string, name: string, type: string): string {
 
 const catchAll = 'States.ALL';
 
+/** Where each state is drawn: its Mermaid id, and the scope (top level or one branch) whose arrows it shares. */
+interface Placement {
+  id: string;
+  scope: string;
+}
+
+const topScope = 's';
+
+/**
+ * Ids for every state, nested ones included. AWS requires state names to be unique across the whole machine,
+ * branches and item processors too, so the history's state names say which node each event belongs to.
+ */
+function place(definition: AslDefinition, scope: string, placements: Map<string, Placement>): void {
+  Object.entries(definition.States).forEach(([name, state], index) => {
+    const id = `${scope}${index}`;
+    placements.set(name, { id, scope });
+    innerMachines(state).forEach((inner, branch) => place(inner, `${id}b${branch}s`, placements));
+  });
+}
+
 /**
  * A Mermaid flowchart of the definition with the execution's path marked by class and its edges drawn
- * bold. Catch-all edges are drawn only when taken: every task of the order workflow has one to the same
+ * bold. A Parallel or Map is a box holding its branches or item processor, drawn and marked the same way.
+ * Catch-all edges are drawn only when taken: every task of the order workflow has one to the same
  * state, and drawing them all hides the shape of the workflow.
  */
 export function toMermaid(definition: AslDefinition, path: ExecutionPath): string {
-  const names = Object.keys(definition.States);
-  const ids = new Map(names.map((name, index) => [name, `s${index}`]));
-  const idOf = (name: string): string => ids.get(name) ?? 'unknown';
-  const taken = new Set(path.entered.slice(1).map((name, index) => `${path.entered[index]}\u0000${name}`));
+  const placements = new Map<string, Placement>();
+  place(definition, topScope, placements);
+  const idOf = (name: string): string => placements.get(name)?.id ?? 'unknown';
+  // Branches run side by side and their events interleave, so an arrow is taken when one state follows another within its own scope.
+  const taken = new Set<string>();
+  const scopes = new Set([...placements.values()].map(({ scope }) => scope));
+  const sequences = new Map([...scopes].map((scope) => [scope, path.entered.filter((name) => placements.get(name)?.scope === scope)]));
+  for (const sequence of sequences.values()) {
+    sequence.slice(1).forEach((name, index) => taken.add(`${sequence[index]}\u0000${name}`));
+  }
+  const topLevel = sequences.get(topScope) ?? [];
   const edges: { line: string; taken: boolean }[] = [];
   const edge = (from: string, to: string, arrow: string): void => {
     edges.push({ line: `  ${idOf(from)} ${arrow} ${idOf(to)}`, taken: taken.has(`${from}\u0000${to}`) });
   };
   const nodes = ['  entry((" "))', '  finish((" "))'];
   edges.push({ line: `  entry --> ${idOf(definition.StartAt)}`, taken: path.entered.length > 0 });
-  for (const [name, state] of Object.entries(definition.States)) {
-    nodes.push(`  ${node(idOf(name), name, state.Type)}`);
-    if (state.Next) edge(name, state.Next, '-->');
-    for (const choice of state.Choices ?? []) edge(name, choice.Next, '-->');
-    if (state.Default) edge(name, state.Default, `-- ${label('Default')} -->`);
-    for (const catcher of state.Catch ?? []) {
-      const tookIt = taken.has(`${name}\u0000${catcher.Next}`);
-      if (catcher.ErrorEquals.includes(catchAll) && !tookIt) continue;
-      edge(name, catcher.Next, `-. ${label(catcher.ErrorEquals.join(', '))} .->`);
+
+  const draw = (machine: AslDefinition, indent: string, topLevelMachine: boolean): void => {
+    for (const [name, state] of Object.entries(machine.States)) {
+      const inner = innerMachines(state);
+      if (inner.length > 0) {
+        nodes.push(`${indent}subgraph ${idOf(name)} [${label(name)}]`);
+        inner.forEach((branch, index) => {
+          const title = state.Type === 'Map' ? 'Each item' : `Branch ${index + 1}`;
+          nodes.push(`${indent}  subgraph ${idOf(name)}b${index} [${label(title)}]`);
+          draw(branch, `${indent}    `, false);
+          nodes.push(`${indent}  end`);
+        });
+        nodes.push(`${indent}end`);
+      } else {
+        nodes.push(`${indent}${node(idOf(name), name, state.Type)}`);
+      }
+      if (state.Next) edge(name, state.Next, '-->');
+      for (const choice of state.Choices ?? []) edge(name, choice.Next, '-->');
+      if (state.Default) edge(name, state.Default, `-- ${label('Default')} -->`);
+      for (const catcher of state.Catch ?? []) {
+        const tookIt = taken.has(`${name}\u0000${catcher.Next}`);
+        if (catcher.ErrorEquals.includes(catchAll) && !tookIt) continue;
+        edge(name, catcher.Next, `-. ${label(catcher.ErrorEquals.join(', '))} .->`);
+      }
+      // A branch's last state ends the branch, not the execution: the box it sits in leads on.
+      if (topLevelMachine && (state.End || state.Type === 'Succeed' || state.Type === 'Fail')) {
+        edges.push({ line: `  ${idOf(name)} --> finish`, taken: topLevel.at(-1) === name && path.marks.get(name) !== 'current' });
+      }
     }
-    if (state.End || state.Type === 'Succeed' || state.Type === 'Fail') {
-      edges.push({ line: `  ${idOf(name)} --> finish`, taken: path.entered.at(-1) === name && path.marks.get(name) !== 'current' });
-    }
-  }
+  };
+  draw(definition, '  ', true);
+
   const lines = [
     'flowchart TD',
     '  accTitle: Order workflow',
@@ -142,7 +211,7 @@ export function toMermaid(definition: AslDefinition, path: ExecutionPath): strin
     '  classDef failed fill:#fde2e1,stroke:#b42318,stroke-width:3px,color:#5c0b05',
   ];
   for (const mark of ['visited', 'current', 'caught', 'failed'] as const) {
-    const marked = names.filter((name) => path.marks.get(name) === mark).map(idOf);
+    const marked = [...placements.keys()].filter((name) => path.marks.get(name) === mark).map(idOf);
     if (marked.length > 0) lines.push(`  class ${marked.join(',')} ${mark}`);
   }
   const takenIndexes = edges.flatMap((candidate, index) => (candidate.taken ? [index] : []));
@@ -150,11 +219,35 @@ export function toMermaid(definition: AslDefinition, path: ExecutionPath): strin
   return `${lines.join('\n')}\n`;
 }
 
-/** The same path in words, for people who cannot see the drawing. */
-export function pathInWords(path: ExecutionPath): string {
+/** The states entered inside each Parallel branch or Map item processor, once each, in the order first entered. */
+function insideWords(definition: AslDefinition, path: ExecutionPath): string[] {
+  const parts: string[] = [];
+  const visit = (machine: AslDefinition): void => {
+    for (const [name, state] of Object.entries(machine.States)) {
+      innerMachines(state).forEach((inner, index) => {
+        const names = new Set(Object.keys(inner.States));
+        const taken = [...new Set(path.entered.filter((candidate) => names.has(candidate)))];
+        if (taken.length > 0) {
+          const where = state.Type === 'Map' ? `${name}, each item` : `${name}, branch ${index + 1}`;
+          parts.push(`Inside ${where}: ${taken.join(' → ')}.`);
+        }
+        visit(inner);
+      });
+    }
+  };
+  visit(definition);
+  return parts;
+}
+
+/**
+ * The same path in words, for people who cannot see the drawing. Given the definition, the top-level path
+ * comes first and the states inside each Parallel or Map follow it, as the drawing nests them.
+ */
+export function pathInWords(path: ExecutionPath, definition?: AslDefinition): string {
   if (path.entered.length === 0) return 'No state entered yet.';
   const marked = (mark: StateMark): string[] => [...path.marks].filter(([, m]) => m === mark).map(([name]) => name);
-  const parts = [`Path: ${path.entered.join(' → ')}.`];
+  const topLevel = definition ? path.entered.filter((name) => Object.hasOwn(definition.States, name)) : path.entered;
+  const parts = [`Path: ${topLevel.join(' → ')}.`, ...(definition ? insideWords(definition, path) : [])];
   const current = marked('current');
   const caught = marked('caught');
   const failed = marked('failed');

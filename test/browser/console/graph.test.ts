@@ -108,3 +108,92 @@ describe('drawing the workflow as a Mermaid flowchart', () => {
     expect(source).not.toContain('<script>');
   });
 });
+
+describe('drawing the states inside Parallel and Map', () => {
+  const nested: AslDefinition = {
+    StartAt: 'Prepare Layers',
+    States: {
+      'Prepare Layers': {
+        Type: 'Parallel',
+        Next: 'Decorate Each Tier',
+        Branches: [
+          { StartAt: 'Bake Sponge', States: { 'Bake Sponge': { Type: 'Task', End: true } } },
+          { StartAt: 'Whip Cream', States: { 'Whip Cream': { Type: 'Task', Next: 'Chill Cream' }, 'Chill Cream': { Type: 'Task', End: true } } },
+        ],
+      },
+      'Decorate Each Tier': {
+        Type: 'Map',
+        Next: 'Cake Ready',
+        ItemProcessor: { StartAt: 'Pipe Icing', States: { 'Pipe Icing': { Type: 'Task', Next: 'Add Roses' }, 'Add Roses': { Type: 'Task', End: true } } },
+      },
+      'Cake Ready': { Type: 'Succeed' },
+    },
+  };
+  /** Branches interleave in the history, and a Map enters its item processor once per item. */
+  const finished = [
+    entered('Prepare Layers', 'Parallel'),
+    entered('Bake Sponge'),
+    entered('Whip Cream'),
+    exited('Bake Sponge'),
+    exited('Whip Cream'),
+    entered('Chill Cream'),
+    exited('Chill Cream'),
+    exited('Prepare Layers', 'Parallel'),
+    entered('Decorate Each Tier', 'Map'),
+    entered('Pipe Icing'),
+    exited('Pipe Icing'),
+    entered('Add Roses'),
+    exited('Add Roses'),
+    entered('Pipe Icing'),
+    exited('Pipe Icing'),
+    entered('Add Roses'),
+    exited('Add Roses'),
+    exited('Decorate Each Tier', 'Map'),
+    entered('Cake Ready', 'Succeed'),
+    exited('Cake Ready', 'Succeed'),
+    event('ExecutionSucceeded'),
+  ];
+
+  it('GIVEN a Parallel and a Map WHEN the graph is drawn THEN each is a box holding its branches or item processor and their states', () => {
+    const lines = toMermaid(nested, readPath([], undefined)).split('\n');
+
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  subgraph s0 ["Prepare Layers"]',
+        '    subgraph s0b0 ["Branch 1"]',
+        '      s0b0s0["Bake Sponge"]',
+        '    subgraph s0b1 ["Branch 2"]',
+        '      s0b1s1["Chill Cream"]',
+        '  subgraph s1 ["Decorate Each Tier"]',
+        '    subgraph s1b0 ["Each item"]',
+        '      s1b0s1["Add Roses"]',
+        '  s0b1s0 --> s0b1s1',
+        '  s1b0s0 --> s1b0s1',
+        '  s0 --> s1',
+      ]),
+    );
+  });
+
+  it('GIVEN an execution that went through every branch and item WHEN the graph is drawn THEN the inner states are marked visited and their arrows drawn as taken', () => {
+    const lines = toMermaid(nested, readPath(finished, 'SUCCEEDED')).split('\n');
+
+    const visited = lines.find((line) => line.endsWith(' visited'))?.split(' ')[3].split(',');
+    expect(visited?.sort()).toEqual(['s0', 's0b0s0', 's0b1s0', 's0b1s1', 's1', 's1b0s0', 's1b0s1', 's2'].sort());
+    const arrows = lines.filter((line) => / --> | -\. | -- /.test(line));
+    const takenArrows = lines.find((line) => line.startsWith('  linkStyle'))?.split(' ')[3].split(',').map((index) => arrows[Number(index)]);
+    expect(takenArrows).toEqual(expect.arrayContaining(['  s0b1s0 --> s0b1s1', '  s1b0s0 --> s1b0s1', '  s0 --> s1', '  s1 --> s2', '  s2 --> finish']));
+  });
+
+  it('GIVEN an execution inside a Map WHEN its path is read and written out THEN the Map and the inner state are current and the words name the states inside it', () => {
+    const running = finished.slice(0, 12);
+
+    const path = readPath(running, 'RUNNING');
+
+    expect(path.marks.get('Decorate Each Tier')).toBe('current');
+    expect(path.marks.get('Add Roses')).toBe('current');
+    expect(path.marks.get('Prepare Layers')).toBe('visited');
+    expect(pathInWords(path, nested)).toBe(
+      'Path: Prepare Layers → Decorate Each Tier. Inside Prepare Layers, branch 1: Bake Sponge. Inside Prepare Layers, branch 2: Whip Cream → Chill Cream. Inside Decorate Each Tier, each item: Pipe Icing → Add Roses. Now in: Decorate Each Tier, Add Roses.',
+    );
+  });
+});
