@@ -338,6 +338,21 @@ describe("the order's domain events", () => {
     expect(await status(run)).toBe('RUNNING');
   });
 
+  it('GIVEN the retries of Publish Order Placed run out WHEN it is recorded THEN the record carries the very event it built, to re-publish as is', async () => {
+    run = await placeOrder({}, { error: () => new NamedError('InternalException', 'EventBridge is unavailable') });
+
+    await retriesRunOut(run, 'Publish Order Placed');
+
+    const { events = [] } = await run.engine.getExecutionHistory({ executionArn: run.executionArn, maxResults: 1000 });
+    const entered = events.find((event) => event.stateEnteredEventDetails?.name === 'Publish Order Placed')?.timestamp;
+    const recorded = run.calls.get('recordUnsentMessage')?.[0] as { details?: Record<string, Record<string, unknown>> };
+    expect(recorded.details).toEqual({
+      OrderPlaced: { schemaVersion: 1, eventId: 'o-1:OrderPlaced', orderId: 'o-1', occurredAt: expect.any(String), sequence: 1, productId: 'carrot-cake', quantity: 2 },
+    });
+    // occurredAt is when the workflow reached the Publish state, as in the event it would have published, not when it gave up.
+    expect(new Date(String(recorded.details?.OrderPlaced.occurredAt)).getTime()).toBe(new Date(entered ?? 0).getTime());
+  });
+
   it('GIVEN the customer cancels WHEN the order ends THEN OrderCancelled with its reason and OrderCompleted are published together', async () => {
     run = await placeOrder();
 
