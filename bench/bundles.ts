@@ -1,37 +1,18 @@
 /**
  * Bundle sizes of every shop handler (`npm run bench:bundles`). Each entry in infra/wiring.ts is bundled in
  * memory twice:
- * - shipped: the bundling options `ShopFunction` gives NodejsFunction, from infra/function-defaults.ts; the asset
+ * - shipped: the options the local stack bundles with, which are the ones `ShopFunction` gives NodejsFunction; the asset
  *   holds index.js and index.js.map, so both count;
  * - naive baseline: the same entry unminified, without a source map, with the AWS SDK bundled in.
  * Gzip sizes stand in for the zipped asset Lambda downloads on a cold start.
  */
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
-import { functionDefaults, repositoryRoot } from '../infra/function-defaults';
+import { shippedBuildOptions } from '../infra/local/lambda-bundles';
 import { handlers } from '../infra/wiring';
 
-const common: BuildOptions = {
-  absWorkingDir: repositoryRoot,
-  bundle: true,
-  write: false,
-  platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  outfile: 'index.js',
-  logLevel: 'error',
-};
-
-const { bundling } = functionDefaults;
-const shipped: BuildOptions = {
-  ...common,
-  minify: bundling.minify,
-  sourcemap: bundling.sourceMap,
-  sourcesContent: bundling.sourcesContent,
-  target: bundling.target,
-  external: [...bundling.external],
-};
-const naive: BuildOptions = { ...common, minify: false, sourcemap: false, external: [] };
+const shipped: BuildOptions = { ...shippedBuildOptions, write: false, outfile: 'index.js', logLevel: 'error' };
+const naive: BuildOptions = { ...shipped, minify: false, sourcemap: false, external: [] };
 
 interface Size {
   bytes: number;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { functionDefaults, repositoryRoot } from '../function-defaults';
 
 const cacheRoot = path.join(repositoryRoot, 'node_modules', '.cache', 'cake-shop-local', 'bundles');
@@ -27,23 +27,22 @@ function sourcesHash(): string {
   return sources;
 }
 
-/** Builds the handler with the options CDK's NodejsFunction uses (infra/function-defaults.ts). */
+/** The esbuild options CDK's NodejsFunction bundles a handler with (infra/function-defaults.ts). */
+export const shippedBuildOptions = {
+  absWorkingDir: repositoryRoot,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: functionDefaults.bundling.target,
+  minify: functionDefaults.bundling.minify,
+  sourcemap: functionDefaults.bundling.sourceMap,
+  sourcesContent: functionDefaults.bundling.sourcesContent,
+  external: [...functionDefaults.bundling.external],
+  logLevel: 'silent',
+} satisfies BuildOptions;
+
 async function bundle(entry: string, outfile: string): Promise<void> {
-  const { bundling } = functionDefaults;
-  await build({
-    absWorkingDir: repositoryRoot,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: bundling.target,
-    minify: bundling.minify,
-    sourcemap: bundling.sourceMap,
-    sourcesContent: bundling.sourcesContent,
-    external: [...bundling.external],
-    logLevel: 'silent',
-  });
+  await build({ ...shippedBuildOptions, entryPoints: [entry], outfile });
 }
 
 /** The handler's bundle in the cache, built there first unless a stack started from the same sources already did. */
