@@ -1,19 +1,17 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
-import { orderEvents, orderEventTypes, type OrderEventType } from '../infra/order-events';
+import { orderEventTypes, type OrderEventType } from '../infra/order-events';
 import { tables } from '../infra/tables';
-import { awsClientConfig } from './lib/aws-client-config';
 import { asWorkflowError } from './lib/aws-errors';
 import { commonEnv, readConfig } from './lib/config';
-import { DependencyUnavailable, OrderNotFound } from './lib/errors';
+import { OrderNotFound } from './lib/errors';
 import { logger, startInvocationLog } from './lib/logger';
 import { isOrderId } from './lib/order';
+import { publishOrderEvent } from './lib/order-event-publisher';
 import { OrderRepository } from './lib/order-repository';
 import { loadOrder } from './lib/task';
 
 const config = readConfig({ ordersTableName: tables.orders.env, orderEventBusArn: commonEnv.orderEventBusArn });
 const orders = new OrderRepository(config.ordersTableName);
-const eventBridge = new EventBridgeClient(awsClientConfig);
 
 export interface RepublishOrderEventRequest {
   orderId: string;
@@ -50,15 +48,7 @@ export const handler = async (event: RepublishOrderEventRequest, context?: Conte
     if (!order.unpublishedEvents?.has(eventType)) return result('notUnpublished');
     const detail = order.unpublishedEventDetails?.[eventType];
     if (detail === undefined) return result('notRecorded');
-    const response = await eventBridge.send(
-      new PutEventsCommand({
-        Entries: [{ EventBusName: config.orderEventBusArn, Source: orderEvents.source, DetailType: eventType, Detail: JSON.stringify(detail) }],
-      }),
-    );
-    const failed = response.Entries?.[0];
-    if ((response.FailedEntryCount ?? 0) > 0 || failed?.ErrorCode !== undefined) {
-      throw new DependencyUnavailable(`EventBridge refused the event: ${failed?.ErrorCode ?? 'unknown'} ${failed?.ErrorMessage ?? ''}`.trim());
-    }
+    await publishOrderEvent(config.orderEventBusArn, eventType, detail);
     return result((await orders.clearUnpublished(orderId, eventType)) ? 'published' : 'notUnpublished');
   } catch (error) {
     throw asWorkflowError(error, 'A service the re-publish needs');

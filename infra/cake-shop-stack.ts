@@ -1,14 +1,17 @@
 import { Aws, CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { OpsAlarms } from './constructs/ops-alarms';
 import { OrderEventBus } from './constructs/order-event-bus';
 import { OrderWorkflow } from './constructs/order-workflow';
-import { SalesViewRule } from './constructs/sales-view-rule';
+import { EventSubscription } from './constructs/event-subscription';
 import { ShopApi } from './constructs/shop-api';
 import { resolveEmailDeployment, ShopEmail, type EmailDeployment } from './constructs/shop-email';
 import { ShopFunction } from './constructs/shop-function';
+import { orderEvents, stuckExecutionStatuses } from './order-events';
+import { salesViewEventTypes } from '../functions/lib/sales-view';
 import { shopOrigins } from './cors';
 import { routes } from './routes';
 import { commonEnv } from '../functions/lib/config';
@@ -44,7 +47,8 @@ export class CakeShopStack extends Stack {
   readonly functions: Record<HandlerName, ShopFunction>;
   readonly workflow: OrderWorkflow;
   readonly orderEvents: OrderEventBus;
-  readonly salesView: SalesViewRule;
+  readonly salesView: EventSubscription;
+  readonly orderStuck: EventSubscription;
   readonly alarms: OpsAlarms;
 
   constructor(scope: Construct, id: string, props: CakeShopStackProps) {
@@ -98,7 +102,27 @@ export class CakeShopStack extends Stack {
     }
 
     this.api.addRoutes(routes, this.functions);
-    this.salesView = new SalesViewRule(this, 'SalesView', { bus: this.orderEvents.bus, handler: this.functions.updateSalesView, alarms: this.alarms });
+    this.salesView = new EventSubscription(this, 'SalesView', {
+      bus: this.orderEvents.bus,
+      description: 'Order events the sales view counts',
+      eventPattern: { source: [orderEvents.source], detailType: [...salesViewEventTypes] },
+      handler: this.functions.updateSalesView,
+      alarms: this.alarms,
+      deadLetterAlarm: 'An order event could not be applied to the sales view',
+    });
+    // Step Functions sends its executions' status changes to the account's default bus.
+    this.orderStuck = new EventSubscription(this, 'OrderStuck', {
+      bus: events.EventBus.fromEventBusName(this, 'DefaultEventBus', 'default'),
+      description: 'Order executions that stopped FAILED, TIMED_OUT or ABORTED, published as OrderStuck',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [this.workflow.stateMachine.stateMachineArn], status: [...stuckExecutionStatuses] },
+      },
+      handler: this.functions.publishOrderStuck,
+      alarms: this.alarms,
+      deadLetterAlarm: 'A stopped order execution could not be published as OrderStuck',
+    });
 
     this.alarms.watchStateMachine(this.workflow.stateMachine);
     for (const [name] of handlerSpecs) this.alarms.watchFunction(pascalCase(name), this.functions[name]);

@@ -30,6 +30,9 @@ export const orderEventSequence = {
 } as const;
 
 export type OrderEventType = keyof typeof orderEventSequence;
+
+/** The execution statuses that make an order stuck: Step Functions' status changes with these become OrderStuck. */
+export const stuckExecutionStatuses = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 export const orderEventTypes = Object.keys(orderEventSequence) as OrderEventType[];
 
 /** `infra/events/<type>.schema.json`, relative to the repository root. */

@@ -67,8 +67,10 @@ export const handlers = {
   },
   /** Not in the workflow: ops invoke it (the local /ops console, or `aws lambda invoke`) to re-publish an event not published. */
   republishOrderEvent: { entry: 'functions/republish-order-event.ts', access: ['orders:write', 'orderEvents:publish'] },
-  /** Not in the workflow: the target of the sales view rule on the order events bus (infra/constructs/sales-view-rule.ts). */
+  /** Not in the workflow: the target of the sales view's subscription to the order events bus. */
   updateSalesView: { entry: 'functions/update-sales-view.ts', access: ['salesView:update'] },
+  /** Not in the workflow: the target of the OrderStuck subscription to Step Functions' status changes on the default bus. */
+  publishOrderStuck: { entry: 'functions/publish-order-stuck.ts', access: ['idempotency', 'orderEvents:publish'] },
 } as const satisfies Record<string, HandlerSpec>;
 
 export type HandlerName = keyof typeof handlers;

@@ -175,8 +175,10 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
   const busArn = (name: string) => `arn:aws:events:${names.region}:${names.accountId}:event-bus/${name}`;
   refs[id(stack.orderEvents.bus)] = busName.name;
   attributes[id(stack.orderEvents.bus)] = { Arn: busArn(busName.name), Name: busName.name };
-  // The sales view's dead-letter queue has no local twin: undeliverable events go to the local dead-letter store.
-  attributes[id(stack.salesView.deadLetterQueue)] = { Arn: `arn:aws:sqs:${names.region}:${names.accountId}:cake-shop-sales-view-dead-letters` };
+  // The subscriptions' dead-letter queues have no local twin: undeliverable events go to the local dead-letter store.
+  for (const subscription of [stack.salesView, stack.orderStuck]) {
+    attributes[id(subscription.deadLetterQueue)] = { Arn: `arn:aws:sqs:${names.region}:${names.accountId}:${id(subscription.deadLetterQueue)}` };
+  }
   const workflowRole = stack.workflow.stateMachine.role as Construct;
   attributes[id(workflowRole)] = { Arn: roleArn(names, id(workflowRole)) };
 
@@ -197,9 +199,16 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
   const picked: Record<string, Resource> = {};
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const keep = wanted[resource.Type];
-    if (keep) picked[logicalId] = { Type: resource.Type, Properties: Object.fromEntries(keep.map((key) => [key, resource.Properties[key]])) };
+    if (!keep) continue;
+    const properties = Object.fromEntries(keep.map((key) => [key, resource.Properties[key]]));
+    if (properties.EventPattern !== undefined) properties.EventPattern = pinned(properties.EventPattern);
+    picked[logicalId] = { Type: resource.Type, Properties: properties };
   }
   const resolved = (new NodeEvaluator({ Parameters: {}, Resources: picked }, { RefResolvers: refs, 'Fn::GetAttResolvers': attributes }).evaluateNodes() as Template).Resources;
+  const eventPatternOf = (resourceId: string) => {
+    const pattern = resolved[resourceId].Properties.EventPattern;
+    return pattern === undefined ? undefined : JSON.stringify(unpinned(pattern));
+  };
 
   const roleOf = (roleId: string): LocalRole => ({
     roleArn: roleArn(names, roleId),
@@ -231,26 +240,24 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
       excludePunctuation: secret.GenerateSecretString.ExcludePunctuation ?? false,
     },
   ];
-  const eventBuses = Object.values(resolved)
-    .filter((resource) => resource.Type === 'AWS::Events::EventBus')
-    .map(({ Properties }): LocalEventBus => {
-      const name = Properties.Name as string;
+  // The template's buses, and the default bus every account has, where AWS services such as Step Functions send.
+  const busNames = [
+    'default',
+    ...Object.values(resolved)
+      .filter((resource) => resource.Type === 'AWS::Events::EventBus')
+      .map(({ Properties }) => Properties.Name as string),
+  ];
+  const eventBuses = busNames
+    .map((name): LocalEventBus => {
       const archives = Object.entries(resolved)
         .filter(([, resource]) => resource.Type === 'AWS::Events::Archive' && resource.Properties.SourceArn === busArn(name))
-        .map(([archiveId, { Properties: archive }]) => ({
-          name: archiveId,
-          // From the template as written: cfn-resolver-lib takes an object of one key, like {"source": [...]}, for
-          // an intrinsic function, and the pattern holds no Ref or GetAtt to resolve.
-          eventPattern: picked[archiveId].Properties.EventPattern === undefined ? undefined : JSON.stringify(picked[archiveId].Properties.EventPattern),
-          retentionDays: archive.RetentionDays as number | undefined,
-        }));
+        .map(([archiveId, { Properties: archive }]) => ({ name: archiveId, eventPattern: eventPatternOf(archiveId), retentionDays: archive.RetentionDays as number | undefined }));
       type RuleTarget = { Id: string; Arn: string; RetryPolicy?: LocalEventRule['targets'][number]['retryPolicy']; DeadLetterConfig?: { Arn?: string } };
       const rules = Object.entries(resolved)
-        .filter(([, resource]) => resource.Type === 'AWS::Events::Rule' && resource.Properties.EventBusName === name)
+        .filter(([, resource]) => resource.Type === 'AWS::Events::Rule' && (resource.Properties.EventBusName ?? 'default') === name)
         .map(([ruleId, { Properties: rule }]): LocalEventRule => ({
           name: ruleId.slice(0, 64),
-          // As for archives: the pattern as written.
-          eventPattern: JSON.stringify(picked[ruleId].Properties.EventPattern),
+          eventPattern: eventPatternOf(ruleId) as string,
           state: rule.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
           targets: ((rule.Targets ?? []) as RuleTarget[]).map((target) => ({
             id: target.Id,
@@ -260,9 +267,25 @@ function synthesize(settings: Settings, names: LocalNames): LocalDeployment {
           })),
         }));
       return { name, arn: busArn(name), archives, rules };
-    });
+    })
+    .filter((bus) => bus.name !== 'default' || bus.rules.length > 0);
   return { functions, api: localApi(picked, resolved, names), secrets, eventBuses, stateMachine: { role: roleOf(id(workflowRole)), definition } };
 }
+
+// cfn-resolver-lib reads an object whose one key holds an array, like {"source": [...]}, as if it were an intrinsic
+// function and replaces it by the array; an event pattern is full of them. Each of its objects gets a second key for
+// the resolution, then loses it.
+const pin = '__cake-shop-local-pin';
+const pinned = (value: unknown): unknown =>
+  Array.isArray(value) ? value.map(pinned) : typeof value === 'object' && value !== null && !isIntrinsic(value) ? { ...mapValues(value, pinned), [pin]: true } : value;
+const unpinned = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(unpinned)
+    : typeof value === 'object' && value !== null
+      ? mapValues(Object.fromEntries(Object.entries(value).filter(([key]) => key !== pin)), unpinned)
+      : value;
+const isIntrinsic = (value: object) => Object.keys(value).length === 1 && /^(Ref|Fn::\w+)$/.test(Object.keys(value)[0]);
+const mapValues = (value: object, fn: (item: unknown) => unknown) => Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fn(item)]));
 
 /** The routes and CORS of the template's HTTP API, each route's integration traced to the handler it invokes. */
 function localApi(picked: Record<string, Resource>, resolved: Record<string, Resource>, names: LocalNames): LocalDeployment['api'] {

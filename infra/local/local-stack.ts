@@ -266,6 +266,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         if (caller.roleArn !== workflowPrincipal.roleArn) throw Object.assign(new Error(`No local role ${caller.roleArn}`), { name: 'AccessDeniedException' });
         return eventBridge.putEvents(request as unknown as Record<string, unknown>, (busArn) => iam.principalDenial(workflowPrincipal, 'events:PutEvents', busArn));
       },
+      // As Step Functions does for Standard workflows, each status change goes to the default bus, where the
+      // OrderStuck rule of the template picks up the stopped ones.
+      executionStatus: (change) => {
+        eventBridge.putServiceEvent('aws.states', 'Step Functions Execution Status Change', [change.executionArn], { ...change });
+      },
       region: localIdentity.region,
       accountId: localIdentity.accountId,
     });

@@ -1,8 +1,10 @@
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { EventBridgeEvent } from '../../infra/local/eventbridge';
 import { orderEvents } from '../../infra/order-events';
+import { opsRedrive } from '../steps/faults';
 import { anOrderAwaitingTheCakeMaker, anOrderOnItsWay } from '../steps/given';
 import { closeShop, localOnly, localPowers, openShop, type Shop } from '../steps/shop';
-import { eventually, theExecutionEnds } from '../steps/then';
+import { eventually, executionArnOf, theExecutionEnds, theWorkflowWaitsIn } from '../steps/then';
 import { personFollowsLinkAndSubmits } from '../steps/when';
 import { schemaErrors } from '../support/order-event-schemas';
 
@@ -21,12 +23,17 @@ afterAll(() => closeShop(shop));
 const scenario = localOnly('reading the order events archive');
 
 /** The events of one order on the order events bus, once `count` have arrived, in the order the bus took them. */
-function eventsOfOrder(orderId: string, count: number): Promise<EventBridgeEvent[]> {
+function eventsOfOrder(orderId: string, count: number, type?: string): Promise<EventBridgeEvent[]> {
   return eventually(
-    `${count} events of order ${orderId} on the bus`,
-    async () => localPowers(shop).archivedEvents().filter((event) => event.detail.orderId === orderId),
+    `${count} ${type ?? ''} events of order ${orderId} on the bus`,
+    async () => localPowers(shop).archivedEvents().filter((event) => event.detail.orderId === orderId && (type === undefined || event['detail-type'] === type)),
     (events) => events.length >= count,
   );
+}
+
+async function opsStop(orderId: string): Promise<void> {
+  await shop.stepFunctions.send(new StopExecutionCommand({ executionArn: executionArnOf(shop, orderId), error: 'OpsStopped', cause: 'Stopped for a look at order data' }));
+  expect((await theExecutionEnds(shop, orderId)).status).toBe('ABORTED');
 }
 
 describe("an order's domain events on the local bus", () => {
@@ -76,5 +83,26 @@ describe("an order's domain events on the local bus", () => {
       ['OrderCompleted', 'cancelled'],
     ]);
     expect(events.flatMap((event) => schemaErrors(event['detail-type'], event.detail))).toEqual([]);
+  });
+
+  scenario('an order execution stopped by ops publishes OrderStuck for ops, once per stop, without the cause, through the rule on the default bus', async () => {
+    // GIVEN an order waiting for the cake maker
+    const order = await anOrderAwaitingTheCakeMaker(shop);
+
+    // WHEN ops stop its execution, redrive it, and stop it again
+    await opsStop(order.orderId);
+    await eventsOfOrder(order.orderId, 1, 'OrderStuck');
+    await opsRedrive(shop, order.orderId);
+    await theWorkflowWaitsIn(shop, order.orderId, 'Ask Cake Maker');
+    await opsStop(order.orderId);
+
+    // THEN the bus has one OrderStuck for each stop, told apart by the redrive count, each fitting its schema
+    const stuck = await eventsOfOrder(order.orderId, 2, 'OrderStuck');
+    expect(stuck.map((event) => [event.detail.eventId, event.detail.status, event.detail.error, event.detail.sequence])).toEqual([
+      [`${order.orderId}:OrderStuck:0`, 'ABORTED', 'OpsStopped', 0],
+      [`${order.orderId}:OrderStuck:1`, 'ABORTED', 'OpsStopped', 0],
+    ]);
+    expect(stuck.flatMap((event) => schemaErrors('OrderStuck', event.detail))).toEqual([]);
+    expect(JSON.stringify(stuck)).not.toContain('order data');
   });
 });

@@ -9,7 +9,7 @@ import { settingsFromContext, type CakeShopStack } from '../../infra/cake-shop-s
 import { shopCors, shopOrigins } from '../../infra/cors';
 import { routes } from '../../infra/routes';
 import { orderEvents } from '../../infra/order-events';
-import { salesViewDelivery } from '../../infra/constructs/sales-view-rule';
+import { subscriptionDelivery } from '../../infra/constructs/event-subscription';
 import { salesViewEventTypes } from '../../functions/lib/sales-view';
 import { settings as settingSpecs } from '../../infra/settings';
 import { taskTokenPattern } from '../../infra/constructs/task-token-masking';
@@ -218,7 +218,7 @@ describe('the cake shop stack', () => {
       });
     });
 
-    it('lets the state machine role and the re-publish handler, and no other, put events, and only on the order events bus', () => {
+    it('lets the state machine role, the re-publish handler and the OrderStuck publisher, and no other, put events, and only on the order events bus', () => {
       // GIVEN every statement of every policy, WHEN those granting an events: action are collected by role
       const workflowRoleId = logicalId(stack.workflow.stateMachine.role);
       const eventStatements = Object.values(policies).flatMap((policy) =>
@@ -226,15 +226,16 @@ describe('the cake shop stack', () => {
           (statement) => ({ roles: policy.Properties.Roles, statement }),
         ),
       );
-      // THEN there are two: events:PutEvents on the bus, for the state machine's role and for ops' re-publish handler
+      // THEN there are three: events:PutEvents on the bus, for the state machine's role, ops' re-publish handler and the OrderStuck publisher
       const onTheBus = expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId(), 'Arn'] } });
       expect(eventStatements).toEqual(
         expect.arrayContaining([
           { roles: [{ Ref: workflowRoleId }], statement: onTheBus },
           { roles: [{ Ref: roleId('republishOrderEvent') }], statement: onTheBus },
+          { roles: [{ Ref: roleId('publishOrderStuck') }], statement: onTheBus },
         ]),
       );
-      expect(eventStatements).toHaveLength(2);
+      expect(eventStatements).toHaveLength(3);
     });
   });
 
@@ -518,7 +519,7 @@ describe('the cake shop stack', () => {
       expect(template.findResources('AWS::Events::Rule')[ruleId()].Properties.Targets).toEqual([
         expect.objectContaining({
           Arn: { 'Fn::GetAtt': [functionId('updateSalesView'), 'Arn'] },
-          RetryPolicy: { MaximumRetryAttempts: salesViewDelivery.ruleRetryAttempts, MaximumEventAgeInSeconds: salesViewDelivery.ruleMaxEventAge.toSeconds() },
+          RetryPolicy: { MaximumRetryAttempts: subscriptionDelivery.ruleRetryAttempts, MaximumEventAgeInSeconds: subscriptionDelivery.ruleMaxEventAge.toSeconds() },
           DeadLetterConfig: { Arn: queueArn() },
         }),
       ]);
@@ -528,15 +529,15 @@ describe('the cake shop stack', () => {
       // GIVEN the handler's asynchronous invocation config, THEN Lambda retries as set and then sends to the queue
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: functionId('updateSalesView') },
-        MaximumRetryAttempts: salesViewDelivery.asyncRetryAttempts,
-        MaximumEventAgeInSeconds: salesViewDelivery.asyncMaxEventAge.toSeconds(),
+        MaximumRetryAttempts: subscriptionDelivery.asyncRetryAttempts,
+        MaximumEventAgeInSeconds: subscriptionDelivery.asyncMaxEventAge.toSeconds(),
         DestinationConfig: { OnFailure: { Destination: queueArn() } },
       });
     });
 
     it('encrypts the dead-letter queue and refuses it over plain HTTP', () => {
       // GIVEN the queue and its policy, THEN it is SQS-encrypted, and the policy denies requests without TLS
-      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: salesViewDelivery.deadLetterRetention.toSeconds() });
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: subscriptionDelivery.deadLetterRetention.toSeconds() });
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: logicalId(stack.salesView.deadLetterQueue) }],
         PolicyDocument: {
@@ -581,6 +582,38 @@ describe('the cake shop stack', () => {
       for (const name of handlerNames.filter((candidate) => candidate !== 'updateSalesView')) {
         expect({ name, statements: statementsOfRole(roleId(name)).filter((statement) => JSON.stringify(statement.Resource).includes(logicalId(stack.tables.salesView))) }).toEqual({ name, statements: [] });
       }
+    });
+  });
+
+  describe('OrderStuck', () => {
+    const rule = () => template.findResources('AWS::Events::Rule')[logicalId(stack.orderStuck.rule)].Properties;
+
+    it("subscribes on the account's default bus to the order state machine's FAILED, TIMED_OUT and ABORTED status changes", () => {
+      // GIVEN the synthesized rule, THEN it is on the default bus, where Step Functions sends, and matches only those
+      expect(rule().EventBusName).toBe('default');
+      expect(rule().EventPattern).toEqual({
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: logicalId(stack.workflow.stateMachine) }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      });
+    });
+
+    it('targets the OrderStuck publisher with a retry policy and a dead-letter queue that pages ops', () => {
+      // GIVEN the rule's target and the queue's alarm, THEN it invokes the publisher, retries, dead-letters and alarms
+      const queueArn = { 'Fn::GetAtt': [logicalId(stack.orderStuck.deadLetterQueue), 'Arn'] };
+      expect(rule().Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [functionId('publishOrderStuck'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: subscriptionDelivery.ruleRetryAttempts, MaximumEventAgeInSeconds: subscriptionDelivery.ruleMaxEventAge.toSeconds() },
+          DeadLetterConfig: { Arn: queueArn },
+        }),
+      ]);
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: functionId('publishOrderStuck') }, DestinationConfig: { OnFailure: { Destination: queueArn } } });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.orderStuck.deadLetterQueue), 'QueueName'] } }],
+        AlarmActions: [{ Ref: logicalId(stack.alarms.topic) }],
+      });
     });
   });
 

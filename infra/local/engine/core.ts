@@ -3,7 +3,7 @@ import { NO_VARIABLES, queryLanguages, StatesError, withVariables, type ContextO
 import type { Partition } from './arns';
 import type { Clock } from './clock';
 import type { DeadlineQueue } from './deadline-queue';
-import type { EventBridgePort } from './eventbridge';
+import type { EventBridgePort, ExecutionStatusPort } from './eventbridge';
 import type { LambdaRegistry } from './lambda';
 import type { ExecutionRecord, Runtime, TaskPhase, Thread } from './model';
 import type { Store } from './store';
@@ -52,6 +52,7 @@ export interface Core {
   readonly lambdas: LambdaRegistry;
   /** PutEvents for `arn:aws:states:::events:putEvents` tasks, when the engine's caller provides it. */
   readonly eventBridge?: EventBridgePort;
+  readonly executionStatus?: ExecutionStatusPort;
   readonly store: Store;
   readonly live: Map<string, LiveExecution>;
   /** The open task of each task token. */

@@ -61,8 +61,8 @@ import { Catalogue } from './catalogue';
 import { ManualClock, SystemClock, type Clock } from './clock';
 import { noTruncation, programOf, type Program } from './core';
 import { expandEvent, toHistoryEvent, type CompactStateEvent } from './history';
-import { emit, end, touch } from './journal';
-import type { EventBridgePort } from './eventbridge';
+import { announceStatus, emit, end, touch } from './journal';
+import { redriveStatusOf, type EventBridgePort, type ExecutionStatusPort } from './eventbridge';
 import type { LambdaRegistry } from './lambda';
 import { keys, type ExecutionRecord, type Runtime, type StoredEvent } from './model';
 import { handleError } from './retry-catch';
@@ -84,6 +84,8 @@ export interface EngineOptions {
   lambdas: LambdaRegistry;
   /** PutEvents for `arn:aws:states:::events:putEvents` tasks; without it they fail with EventBridge.InternalException. */
   eventBridge?: EventBridgePort;
+  /** Each execution's status changes, as Step Functions sends them to EventBridge's default bus. */
+  executionStatus?: ExecutionStatusPort;
   region?: string;
   accountId?: string;
   /** Source of retry jitter; task tokens always come from the crypto RNG. */
@@ -123,7 +125,7 @@ export class Engine {
     const defaultRoleArn = options.defaultRoleArn ?? `arn:aws:iam::${this.partition.accountId}:role/local-step-functions`;
     const random = options.random ?? Math.random;
     this.catalogue = new Catalogue(store, this.clock, this.partition, defaultRoleArn, random);
-    this.runner = new Runner(store, this.clock, this.partition, random, options.lambdas, options.eventBridge);
+    this.runner = new Runner(store, this.clock, this.partition, random, options.lambdas, options.eventBridge, options.executionStatus);
     this.testStatePorts = { lambdas: options.lambdas, eventBridge: options.eventBridge, clock: this.clock, partition: this.partition, random, defaultRoleArn };
   }
 
@@ -195,13 +197,13 @@ export class Engine {
     const live = this.runner.begin(record, program, parsed, { lastEventId: 0, nextThreadId: 0, threads: {} });
     emit(this.runner, live, undefined, 'ExecutionStarted', { input: inputText, inputDetails: noTruncation, roleArn: record.roleArn });
     this.runner.launch(live, program.definition.StartAt, parsed);
+    announceStatus(this.runner, record);
     await this.store.flush();
     return { executionArn: arn, startDate: new Date(record.startDate) };
   }
 
   async describeExecution(input: DescribeExecutionInput): Promise<DescribeExecutionOutput> {
     const record = await this.executionOf(input.executionArn);
-    const redrivable = record.status !== 'RUNNING' && record.status !== 'SUCCEEDED' && record.redriveFrom !== undefined;
     return {
       executionArn: record.executionArn,
       stateMachineArn: record.stateMachineArn,
@@ -217,8 +219,7 @@ export class Engine {
       cause: record.cause,
       redriveCount: record.redriveCount,
       redriveDate: record.redriveDate === undefined ? undefined : new Date(record.redriveDate),
-      redriveStatus: redrivable ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
-      redriveStatusReason: redrivable ? undefined : `Execution is ${record.status}`,
+      ...redriveStatusOf(record),
       stateMachineVersionArn: record.stateMachineVersionArn,
       stateMachineAliasArn: record.stateMachineAliasArn,
     };
@@ -339,6 +340,7 @@ export class Engine {
     const program = await this.programOf(record.definitionHash);
     const live = this.runner.begin(record, program, JSON.parse(record.input) as Json, { lastEventId: record.lastEventId, nextThreadId: 0, threads: {} });
     emit(this.runner, live, undefined, 'ExecutionRedriven', { redriveCount: record.redriveCount });
+    announceStatus(this.runner, record);
     const thread = this.runner.launch(live, state, stateInput);
     if (record.redriveFrom.branches) thread.redrive = record.redriveFrom.branches;
     // The variables the execution had when it stopped are the ones its redriven states see.

@@ -1,4 +1,5 @@
 import { StatesError, type Json, type JsonObject } from './asl';
+import type { ExecutionRecord } from './model';
 import { LambdaFunctionError } from './lambda';
 
 /** The optimized EventBridge integration: PutEvents, with Step Functions' own additions to each entry. */
@@ -71,4 +72,55 @@ export async function putEvents(port: EventBridgePort | undefined, request: { En
   }
   if (response.FailedEntryCount > 0) throw new LambdaFunctionError('EventBridge.FailedEntry', JSON.stringify(response));
   return response;
+}
+
+/**
+ * The detail of the "Step Functions Execution Status Change" event Step Functions sends to the default bus of its
+ * account (source `aws.states`) each time a Standard execution's status changes; dates are epoch milliseconds.
+ */
+export interface ExecutionStatusChange {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionRecord['status'];
+  startDate: number;
+  stopDate: number | null;
+  input: string;
+  output: string | null;
+  inputDetails: { included: boolean };
+  outputDetails: { included: boolean } | null;
+  error?: string;
+  cause?: string;
+  redriveCount: number;
+  redriveDate?: number;
+  redriveStatus: 'REDRIVABLE' | 'NOT_REDRIVABLE';
+  redriveStatusReason?: string;
+}
+
+/** Where the engine sends each status change, as the engine's caller provides it; delivery is best effort, as on AWS. */
+export type ExecutionStatusPort = (change: ExecutionStatusChange) => void;
+
+export function redriveStatusOf(record: ExecutionRecord): Pick<ExecutionStatusChange, 'redriveStatus' | 'redriveStatusReason'> {
+  const redrivable = record.status !== 'RUNNING' && record.status !== 'SUCCEEDED' && record.redriveFrom !== undefined;
+  return { redriveStatus: redrivable ? 'REDRIVABLE' : 'NOT_REDRIVABLE', redriveStatusReason: redrivable ? undefined : `Execution is ${record.status}` };
+}
+
+export function statusChangeOf(record: ExecutionRecord): ExecutionStatusChange {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: record.startDate,
+    stopDate: record.stopDate ?? null,
+    input: record.input,
+    output: record.output ?? null,
+    inputDetails: { included: true },
+    outputDetails: record.output === undefined ? null : { included: true },
+    ...(record.error !== undefined && { error: record.error }),
+    ...(record.cause !== undefined && { cause: record.cause }),
+    redriveCount: record.redriveCount,
+    ...(record.redriveDate !== undefined && { redriveDate: record.redriveDate }),
+    ...redriveStatusOf(record),
+  };
 }

@@ -24,6 +24,8 @@
  *   LambdaServiceException fails the task as the Lambda service would (`Lambda.TooManyRequestsException`, ...).
  * - `arn:aws:states:::events:putEvents` tasks call `eventBridge`, a PutEvents port the caller provides, with the
  *   execution's role; failed entries fail the task with `EventBridge.FailedEntry`, a rejection with `EventBridge.<name>`.
+ * - `executionStatus` hears each status change (RUNNING at a start or redrive, then SUCCEEDED, FAILED, TIMED_OUT or
+ *   ABORTED) as the detail of Step Functions' "Step Functions Execution Status Change" event, once it is on disk.
  * - `npx tsx infra/local/engine/main.ts --help` runs it as a process.
  */
 export { openEngine, Engine, type EngineOptions } from './engine';
@@ -33,4 +35,4 @@ export { StepFunctionsApiError } from './api-errors';
 export { lambdaFunctionArn } from './arns';
 export { LambdaServiceException } from './lambda';
 export type { LambdaHandler, LambdaInvocation, LambdaRegistry } from './lambda';
-export { putEventsResource, type EventBridgePort, type PutEventsCaller, type PutEventsEntry, type PutEventsResponse } from './eventbridge';
+export { putEventsResource, type EventBridgePort, type ExecutionStatusChange, type ExecutionStatusPort, type PutEventsCaller, type PutEventsEntry, type PutEventsResponse } from './eventbridge';

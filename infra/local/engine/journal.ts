@@ -1,5 +1,6 @@
 import type { Json } from './asl';
 import { data, type Core, type LiveExecution } from './core';
+import { statusChangeOf } from './eventbridge';
 import { closeToken } from './task-tokens';
 import { keys, type BranchesProgress, type ExecutionRecord, type StoredEvent, type Thread } from './model';
 
@@ -74,6 +75,18 @@ export function end(core: Core, live: LiveExecution, status: ExecutionRecord['st
   core.live.delete(record.executionArn);
   core.store.put(keys.execution(record.stateMachineName, record.name), JSON.stringify(record));
   core.store.del(keys.live(record.executionArn));
+  announceStatus(core, record);
+}
+
+/** Tells the engine's caller of the execution's new status once the batch that records it is on disk. */
+export function announceStatus(core: Core, record: ExecutionRecord): void {
+  const port = core.executionStatus;
+  if (!port) return;
+  const change = statusChangeOf(record);
+  core.store
+    .flush()
+    .then(() => port(change))
+    .catch(() => undefined);
 }
 
 /** What a redrive of the thread's Parallel or Map state keeps; a redrive not yet under way passes its own on. */

@@ -5,7 +5,7 @@ import { stateOf, type Core, type LiveExecution, type Program, type ThreadAddres
 import { DeadlineQueue } from './deadline-queue';
 import * as interpreter from './interpreter';
 import { writeSnapshots } from './journal';
-import type { EventBridgePort } from './eventbridge';
+import type { EventBridgePort, ExecutionStatusPort } from './eventbridge';
 import type { LambdaRegistry } from './lambda';
 import type { ExecutionRecord, Runtime, TaskPhase, Thread } from './model';
 import type { Store } from './store';
@@ -36,6 +36,7 @@ export class Runner implements Core {
     readonly random: () => number,
     readonly lambdas: LambdaRegistry,
     readonly eventBridge?: EventBridgePort,
+    readonly executionStatus?: ExecutionStatusPort,
   ) {
     store.beforeWrite = () => {
       // Transitions that are ready run before the batch is cut, so an execution that starts and finishes

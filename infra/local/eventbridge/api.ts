@@ -158,18 +158,28 @@ export class EventBridgeApi {
     if (!Array.isArray(resources) || !resources.every((resource) => typeof resource === 'string')) {
       return failed('InvalidArgument', 'Parameter Resources is not valid. Reason: Resources is a list of ARNs.');
     }
-    const event: EventBridgeEvent = {
+    return { busName, event: this.#event(entry.Source as string, entry.DetailType as string, resources as string[], detail as Record<string, unknown>, time) };
+  }
+
+  /** An AWS service's own event, such as Step Functions' status changes: it goes to the default bus, as on AWS. */
+  putServiceEvent(source: `aws.${string}`, detailType: string, resources: string[], detail: Record<string, unknown>): EventBridgeEvent {
+    const event = this.#event(source, detailType, resources, detail, eventTime(undefined) as string);
+    this.accepted('default', event);
+    return event;
+  }
+
+  #event(source: string, detailType: string, resources: string[], detail: Record<string, unknown>, time: string): EventBridgeEvent {
+    return {
       version: '0',
       id: randomUUID(),
-      'detail-type': entry.DetailType as string,
-      source: entry.Source as string,
+      'detail-type': detailType,
+      source,
       account: this.identity.accountId,
       time,
       region: this.identity.region,
-      resources: resources as string[],
-      detail: detail as Record<string, unknown>,
+      resources,
+      detail,
     };
-    return { busName, event };
   }
 
   createEventBus(input: Input) {

@@ -109,6 +109,11 @@ export class LocalEventBridge {
     return this.#api.putEvents(input, deny);
   }
 
+  /** Puts an AWS service's own event on the default bus, where rules such as the OrderStuck one pick it up. */
+  putServiceEvent(source: `aws.${string}`, detailType: string, resources: string[], detail: Record<string, unknown>): EventBridgeEvent {
+    return this.#api.putServiceEvent(source, detailType, resources, detail);
+  }
+
   /** Creates a bus the deployment defines, unless it exists from an earlier start. */
   ensureEventBus(name: string): void {
     if (this.#api.listEventBuses({ NamePrefix: name }).EventBuses.some((bus) => bus.Name === name)) return;

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { ManualClock, openEngine, type Engine, type EventBridgePort, type LambdaRegistry } from '../../../infra/local/engine';
+import { ManualClock, openEngine, type Engine, type EngineOptions, type LambdaRegistry } from '../../../infra/local/engine';
 
 export const ROLE_ARN = 'arn:aws:iam::000000000000:role/test';
 export const START = Date.UTC(2026, 0, 1);
@@ -24,10 +24,13 @@ export interface Harness {
 let counter = 0;
 
 /** A fresh engine on the in-memory store and a manual clock: the same code path as the durable one. */
-export async function engineHarness(lambdas: LambdaRegistry, options: { dataDir?: string; clock?: ManualClock; eventBridge?: EventBridgePort } = {}): Promise<Harness> {
+export async function engineHarness(
+  lambdas: LambdaRegistry,
+  options: { dataDir?: string; clock?: ManualClock } & Pick<EngineOptions, 'eventBridge' | 'executionStatus'> = {},
+): Promise<Harness> {
   const clock = options.clock ?? new ManualClock(START);
-  const { eventBridge } = options;
-  const engine = await openEngine(options.dataDir ? { dataDir: options.dataDir, clock, lambdas, eventBridge } : { store: 'memory', clock, lambdas, eventBridge, random: () => 0.5 });
+  const ports = { eventBridge: options.eventBridge, executionStatus: options.executionStatus };
+  const engine = await openEngine(options.dataDir ? { dataDir: options.dataDir, clock, lambdas, ...ports } : { store: 'memory', clock, lambdas, ...ports, random: () => 0.5 });
   const harness: Harness = {
     engine,
     clock,
