@@ -51,53 +51,134 @@ const failureEvents = new Set([
 ]);
 const successEvents = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded']);
 const executionEndEvents = new Set(['ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
+/**
+ * A state entered right after one of these is the first of a Parallel branch or Map iteration. The Entered events
+ * are there for histories without Started events: nothing but a branch's first state can follow a Parallel's entry.
+ */
+const branchStartEvents = new Set(['ParallelStateEntered', 'ParallelStateStarted', 'MapStateEntered', 'MapStateStarted', 'MapIterationStarted']);
+const branchesEndEvents = new Set(['ParallelStateSucceeded', 'ParallelStateFailed', 'ParallelStateAborted', 'MapStateSucceeded', 'MapStateFailed', 'MapStateAborted']);
+const iterationEndEvents = new Set(['MapIterationSucceeded', 'MapIterationFailed', 'MapIterationAborted']);
+
+/** The top level of an execution, one Parallel branch or one Map iteration: states that run one after another. */
+interface Thread {
+  parent?: Thread;
+  /** The branches or iterations of the Parallel or Map state this thread is in, while they run. */
+  children: Set<Thread>;
+  /** The state entered and not yet left. */
+  open?: string;
+  unresolvedFailures: number;
+  /** States that failed in branches that have ended: caught if this thread moves on, failed if the execution ends. */
+  failedInside: string[];
+}
+
+/** The threads an execution's events belong to, each event following its `previousEventId` as on AWS. */
+class Threads {
+  readonly live = new Set<Thread>();
+  private top = this.start();
+  private readonly byEvent = new Map<number, Thread>();
+  private readonly branchStarts = new Set<number>();
+  private lastId = 0;
+
+  /** The thread an event belongs to; `entering` is the state it enters, if it enters one. */
+  place(event: HistoryEvent, entering: string | undefined): Thread {
+    const id = event.id ?? this.lastId + 1;
+    // Histories without previousEventId read as one thread after another, as they were written.
+    const previous = event.previousEventId ?? this.lastId;
+    const before = this.byEvent.get(previous);
+    const found = before && this.live.has(before) ? before : this.top;
+    const thread = entering !== undefined && this.branchStarts.has(previous) ? this.start(found) : found;
+    if (branchStartEvents.has(event.type ?? '')) this.branchStarts.add(id);
+    this.byEvent.set(id, thread);
+    this.lastId = id;
+    return thread;
+  }
+
+  /** The thread that has the named state open: an exit event belongs to it wherever its previous event was. */
+  exitedFrom(event: HistoryEvent, name: string, placed: Thread): Thread {
+    const owner = placed.open === name ? placed : ([...this.live].find((thread) => thread.open === name) ?? placed);
+    if (event.id !== undefined) this.byEvent.set(event.id, owner);
+    return owner;
+  }
+
+  /** Ends the branches and iterations running under the thread. */
+  endBranchesOf(thread: Thread): void {
+    for (const child of thread.children) this.end(child);
+  }
+
+  /** Ends a branch or iteration, leaving its failures for the thread it ran under to resolve. */
+  end(thread: Thread): void {
+    this.endBranchesOf(thread);
+    this.live.delete(thread);
+    const parent = thread.parent;
+    if (!parent) return;
+    parent.children.delete(thread);
+    if (thread.open !== undefined && thread.unresolvedFailures > 0) parent.failedInside.push(thread.open);
+    parent.failedInside.push(...thread.failedInside);
+  }
+
+  /** Ends every thread; a redrive's events then start again at the top level. */
+  endAll(): void {
+    this.live.clear();
+    this.top = this.start();
+  }
+
+  private start(parent?: Thread): Thread {
+    const thread: Thread = { parent, children: new Set(), unresolvedFailures: 0, failedInside: [] };
+    parent?.children.add(thread);
+    this.live.add(thread);
+    return thread;
+  }
+}
 
 /**
  * Reads the path an execution took from its history alone, as the AWS console does: a state whose task
  * failed and was then left for another state was caught; one that failed and later succeeded was retried;
- * the state the execution ended in on failure, timeout or stop is failed; the open state of a running
- * execution is current.
+ * the states the execution ended in on failure, timeout or stop are failed; the open states of a running
+ * execution are current, one for each Parallel branch and Map iteration running, and the Parallel or Map itself.
  */
 export function readPath(events: readonly HistoryEvent[], status: string | undefined): ExecutionPath {
   const entered: string[] = [];
   const marks = new Map<string, StateMark>();
   const retries = new Map<string, number>();
-  let open: string | undefined;
-  let unresolvedFailures = 0;
-  // A Parallel or Map stays open while its inner states run, so it is current (or failed) with them.
-  const openContainers = new Set<string>();
+  const threads = new Threads();
 
   for (const event of events) {
     const type = event.type ?? '';
     const enteredName = event.stateEnteredEventDetails?.name;
+    const thread = threads.place(event, enteredName);
     if (enteredName !== undefined) {
-      if (type === 'ParallelStateEntered' || type === 'MapStateEntered') openContainers.add(enteredName);
-      if (open !== undefined && unresolvedFailures > 0) marks.set(open, 'caught');
+      threads.endBranchesOf(thread);
+      if (thread.open !== undefined && thread.unresolvedFailures > 0) marks.set(thread.open, 'caught');
+      for (const name of thread.failedInside) marks.set(name, 'caught');
+      thread.failedInside = [];
       entered.push(enteredName);
       if (!marks.has(enteredName)) marks.set(enteredName, 'visited');
-      open = enteredName;
-      unresolvedFailures = 0;
+      thread.open = enteredName;
+      thread.unresolvedFailures = 0;
     } else if (event.stateExitedEventDetails) {
-      openContainers.delete(event.stateExitedEventDetails.name ?? '');
-      if (unresolvedFailures === 0) open = undefined;
-    } else if (failureEvents.has(type) && open !== undefined) {
-      unresolvedFailures += 1;
-    } else if (successEvents.has(type) && open !== undefined) {
-      if (unresolvedFailures > 0) retries.set(open, (retries.get(open) ?? 0) + unresolvedFailures);
-      unresolvedFailures = 0;
+      const owner = threads.exitedFrom(event, event.stateExitedEventDetails.name ?? '', thread);
+      threads.endBranchesOf(owner);
+      if (owner.unresolvedFailures === 0) owner.open = undefined;
+    } else if (failureEvents.has(type) && thread.open !== undefined) {
+      thread.unresolvedFailures += 1;
+    } else if (successEvents.has(type) && thread.open !== undefined) {
+      if (thread.unresolvedFailures > 0) retries.set(thread.open, (retries.get(thread.open) ?? 0) + thread.unresolvedFailures);
+      thread.unresolvedFailures = 0;
+    } else if (branchesEndEvents.has(type)) {
+      threads.endBranchesOf(thread);
+    } else if (iterationEndEvents.has(type) && thread.parent) {
+      threads.end(thread);
     } else if (executionEndEvents.has(type)) {
+      const ended = [...threads.live].flatMap(({ open, failedInside }) => [...(open === undefined ? [] : [open]), ...failedInside]);
       const last = entered.at(-1);
-      if (last !== undefined) marks.set(last, 'failed');
-      for (const container of openContainers) marks.set(container, 'failed');
-      openContainers.clear();
-      open = undefined;
+      for (const name of ended.length > 0 ? ended : last === undefined ? [] : [last]) marks.set(name, 'failed');
+      threads.endAll();
     } else if (type === 'ExecutionRedriven') {
       for (const [name, mark] of marks) if (mark === 'failed') marks.set(name, 'visited');
     }
   }
   if (status === 'RUNNING') {
-    for (const container of openContainers) marks.set(container, 'current');
-    if (open !== undefined) marks.set(open, 'current');
+    for (const { open } of threads.live) if (open !== undefined) marks.set(open, 'current');
   }
   return { entered, marks, retries };
 }

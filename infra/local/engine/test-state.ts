@@ -4,22 +4,18 @@
  */
 import type { InspectionData, TestStateInput, TestStateOutput } from '@aws-sdk/client-sfn';
 import {
-  evaluators,
+  exceedsTolerance,
   findCatcher,
   findRetrier,
-  queryLanguages,
   retryDelayMs,
   StatesError,
-  validateDefinition,
-  withVariables,
   NO_VARIABLES,
   variablesOf,
-  type ContextObject,
   type Json,
   type JsonObject,
+  type MapState,
   type QueryEvaluator,
   type State,
-  type StateMachineDefinition,
   type StateScope,
   type TaskState,
 } from './asl';
@@ -29,6 +25,7 @@ import type { Partition } from './arns';
 import type { Clock } from './clock';
 import { putEvents, putEventsRequest, putEventsResource, type EventBridgePort } from './eventbridge';
 import { LambdaFunctionError, invokeFunction, invokeResult, isFunctionArn, type LambdaRegistry } from './lambda';
+import { contextFor, mockOf, stateUnderTest, type Mock } from './test-state-setup';
 
 /** What TestState needs of the engine: its Lambda functions and EventBridge port, clock, partition and jitter. */
 export interface TestStatePorts {
@@ -44,7 +41,6 @@ type Status = 'SUCCEEDED' | 'FAILED' | 'RETRIABLE' | 'CAUGHT_ERROR';
 type Level = 'INFO' | 'DEBUG' | 'TRACE';
 const LEVELS: readonly string[] = ['INFO', 'DEBUG', 'TRACE'];
 const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/\S+$/;
-const TEST_EXECUTION = 'TestState';
 
 export async function testState(ports: TestStatePorts, input: TestStateInput): Promise<TestStateOutput> {
   const level = (input.inspectionLevel ?? 'INFO') as Level;
@@ -55,43 +51,14 @@ export async function testState(ports: TestStatePorts, input: TestStateInput): P
   if (input.roleArn !== undefined && (typeof input.roleArn !== 'string' || !ROLE_ARN.test(input.roleArn))) {
     throw apiError('InvalidArn', `Invalid Arn: '${String(input.roleArn)}': expected an IAM role ARN, arn:aws:iam::<account>:role/<name>`);
   }
-  const { name, state, evaluator } = stateUnderTest(input.definition, input.stateName);
+  const test = stateUnderTest(input.definition, input.stateName);
   const stateInput = parseJson(input.input ?? '{}', 'InvalidExecutionInput', 'input');
   const variables = input.variables === undefined ? NO_VARIABLES : parseVariables(input.variables);
-  const mock = mockOf(input, state);
-  const context = contextFor(ports, name, stateInput, input.roleArn ?? ports.defaultRoleArn, variables);
-  const run = new StateRun(ports, state, evaluator, { input: stateInput, context }, level !== 'INFO', input.stateConfiguration?.retrierRetryCount ?? 0);
+  const mock = mockOf(input, test.state);
+  const context = contextFor(ports, test, stateInput, input.roleArn ?? ports.defaultRoleArn, variables, input.context);
+  const configuration = { retriesSoFar: input.stateConfiguration?.retrierRetryCount ?? 0, failedIterations: input.stateConfiguration?.mapIterationFailureCount };
+  const run = new StateRun(ports, test.state, test.evaluator, { input: stateInput, context }, level !== 'INFO', configuration);
   return run.execute(mock);
-}
-
-/** The state to run: the definition of one state, or (with stateName) one state of a whole machine. */
-function stateUnderTest(definition: unknown, stateName: string | undefined): { name: string; state: State; evaluator: QueryEvaluator } {
-  let parsed: JsonObject;
-  try {
-    parsed = JSON.parse(String(definition)) as JsonObject;
-  } catch (error) {
-    throw apiError('InvalidDefinition', `Invalid State Machine Definition: the definition is not JSON (${(error as Error).message})`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw apiError('InvalidDefinition', 'Invalid State Machine Definition: the definition must be a JSON object');
-  const machine = parsed.States === undefined ? undefined : (parsed as unknown as StateMachineDefinition);
-  if (machine && stateName === undefined) throw apiError('InvalidDefinition', 'Invalid State Machine Definition: give the definition of one state, or name the state to test with stateName');
-  const name = stateName ?? TEST_EXECUTION;
-  const state = machine ? machine.States[name] : (parsed as unknown as State);
-  if (!state) throw apiError('ValidationException', `State '${name}' is not in the definition`);
-  // A lone state is checked as the only state of a machine whose other states are the ones it names.
-  const wrapped = machine ?? { StartAt: name, States: { [name]: state, ...Object.fromEntries(targetsOf(state).map((target) => [target, { Type: 'Succeed' }])) } };
-  try {
-    validateDefinition(wrapped);
-  } catch (error) {
-    throw apiError('InvalidDefinition', `Invalid State Machine Definition: ${(error as Error).message}`);
-  }
-  return { name, state, evaluator: evaluators[queryLanguages(wrapped as StateMachineDefinition).get(state) ?? 'JSONPath'] };
-}
-
-function targetsOf(state: State): string[] {
-  const raw = state as unknown as { Next?: string; Default?: string; Choices?: { Next?: string }[]; Catch?: { Next?: string }[] };
-  const targets = [raw.Next, raw.Default, ...(raw.Choices ?? []).map((rule) => rule.Next), ...(raw.Catch ?? []).map((catcher) => catcher.Next)];
-  return [...new Set(targets.filter((target): target is string => typeof target === 'string'))];
 }
 
 function parseVariables(text: string): JsonObject {
@@ -100,28 +67,10 @@ function parseVariables(text: string): JsonObject {
   return parsed;
 }
 
-type Mock = { result: Json } | { error: string; cause?: string } | undefined;
-
-function mockOf(input: TestStateInput, state: State): Mock {
-  if (input.mock === undefined) {
-    if (input.context !== undefined) throw apiError('ValidationException', 'context may only be given together with a mock');
-    return undefined;
-  }
-  if (state.Type !== 'Task' && state.Type !== 'Map' && state.Type !== 'Parallel') throw apiError('ValidationException', `A mock can only be given for a Task, Map or Parallel state, not a ${state.Type} state`);
-  if (input.mock.result !== undefined) return { result: parseJson(input.mock.result, 'ValidationException', 'mock.result') };
-  if (input.mock.errorOutput?.error !== undefined) return { error: input.mock.errorOutput.error, cause: input.mock.errorOutput.cause };
-  throw apiError('ValidationException', 'A mock needs a result or an errorOutput with an error');
-}
-
-function contextFor(ports: TestStatePorts, name: string, input: Json, roleArn: string, variables: Readonly<JsonObject>): ContextObject {
-  const now = new Date(ports.clock.now()).toISOString();
-  const stateMachineArn = `arn:aws:states:${ports.partition.region}:${ports.partition.accountId}:stateMachine:${TEST_EXECUTION}`;
-  const context: ContextObject = {
-    Execution: { Id: `arn:aws:states:${ports.partition.region}:${ports.partition.accountId}:execution:${TEST_EXECUTION}:${TEST_EXECUTION}`, Name: TEST_EXECUTION, StartTime: now, Input: input, RoleArn: roleArn, RedriveCount: 0 },
-    StateMachine: { Id: stateMachineArn, Name: TEST_EXECUTION },
-    State: { Name: name, EnteredTime: now, RetryCount: 0 },
-  };
-  return withVariables(context, variables);
+/** The request's stateConfiguration: retries already used, and Map iterations that failed. */
+interface RunConfiguration {
+  retriesSoFar: number;
+  failedIterations?: number;
 }
 
 /** One run of the state: its steps in order, each recorded into inspection data when DEBUG or TRACE asks for it. */
@@ -135,7 +84,7 @@ class StateRun {
     private readonly evaluator: QueryEvaluator,
     private readonly scope: StateScope,
     private readonly inspect: boolean,
-    private readonly retriesSoFar: number,
+    private readonly configuration: RunConfiguration,
   ) {
     this.jsonPath = evaluator.language === 'JSONPath';
     if (inspect) this.inspection.input = JSON.stringify(scope.input);
@@ -182,15 +131,48 @@ class StateRun {
   private async runWithResult(state: TaskState, mock: Mock): Promise<TestStateOutput> {
     let result: Json;
     try {
-      const parameters = await this.effectiveInput();
+      const parameters = (state as State).Type === 'Map' ? await this.mapItems(state as unknown as MapState) : await this.effectiveInput();
       if (mock && 'error' in mock) throw new StatesError(mock.error, mock.cause);
-      if (!mock && state.Type !== 'Task') throw apiError('ValidationException', `TestState runs a ${(state as State).Type} state only with a mock`);
       result = mock ? mock.result : await this.invoke(state, parameters);
       return await this.finish(result, state.End ? undefined : state.Next, true);
     } catch (error) {
       if (!(error instanceof StatesError)) throw error;
       return this.handle(state, error.error, error.cause);
     }
+  }
+
+  /**
+   * A Map's items and limits, each step recorded as the guide's "Understanding Map state inspection data" lists them;
+   * the iterations themselves are the mock. Failed iterations past the Map's tolerance fail it.
+   */
+  private async mapItems(state: MapState): Promise<Json> {
+    const effective = await this.effectiveInput();
+    const start = await this.evaluator.mapStart(state, this.scope, effective);
+    const selector = state.ItemSelector ?? state.Parameters;
+    if (this.inspect) {
+      if (this.jsonPath) this.inspection.afterItemsPath = JSON.stringify(start.items);
+      if (selector !== undefined) this.inspection.afterItemSelector = JSON.stringify(await this.itemInputs(state, effective, start.items));
+      this.inspection.maxConcurrency = start.maxConcurrency;
+      if (start.tolerance?.count !== undefined) this.inspection.toleratedFailureCount = start.tolerance.count;
+      if (start.tolerance?.percentage !== undefined) this.inspection.toleratedFailurePercentage = start.tolerance.percentage;
+    }
+    const failed = this.configuration.failedIterations ?? 0;
+    if (failed > start.items.length) {
+      throw apiError('ValidationException', `stateConfiguration.mapIterationFailureCount (${failed}) cannot exceed the number of items (${start.items.length})`);
+    }
+    if (start.tolerance && exceedsTolerance(start.tolerance, failed, start.items.length)) {
+      throw new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
+    }
+    return effective;
+  }
+
+  private async itemInputs(state: MapState, effective: Json, items: Json[]): Promise<Json[]> {
+    const inputs: Json[] = [];
+    for (const [index, value] of items.entries()) {
+      const context = { ...this.scope.context, Map: { Item: { Index: index, Value: value } } };
+      inputs.push(await this.evaluator.mapItemInput(state, effective, { input: this.scope.input, context }));
+    }
+    return inputs;
   }
 
   private async invoke(state: TaskState, parameters: Json): Promise<Json> {
@@ -220,8 +202,8 @@ class StateRun {
   private async handle(state: TaskState, error: string, cause: string | undefined): Promise<TestStateOutput> {
     const retryIndex = findRetrier(state.Retry, error, []);
     const retrier = retryIndex === undefined ? undefined : state.Retry![retryIndex];
-    if (retrier && this.retriesSoFar < (retrier.MaxAttempts ?? 3)) {
-      const seconds = Math.round(retryDelayMs(retrier, this.retriesSoFar, this.ports.random) / 1000);
+    if (retrier && this.configuration.retriesSoFar < (retrier.MaxAttempts ?? 3)) {
+      const seconds = Math.round(retryDelayMs(retrier, this.configuration.retriesSoFar, this.ports.random) / 1000);
       if (this.inspect) this.inspection.errorDetails = { retryIndex, retryBackoffIntervalSeconds: seconds };
       return this.answer('RETRIABLE', { error, cause });
     }
@@ -246,7 +228,7 @@ class StateRun {
       this.inspection.afterInputPath = JSON.stringify(afterInputPath);
     }
     const effective = await this.evaluator.effectiveInput(this.state, this.scope);
-    if (this.inspect && this.jsonPath && state.Parameters !== undefined) this.inspection.afterParameters = JSON.stringify(effective);
+    if (this.inspect && this.jsonPath && state.Parameters !== undefined && state.Type !== 'Map') this.inspection.afterParameters = JSON.stringify(effective);
     if (this.inspect && !this.jsonPath && state.Arguments !== undefined) this.inspection.afterArguments = JSON.stringify(effective);
     return effective;
   }

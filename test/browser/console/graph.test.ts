@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { pathInWords, readPath, toMermaid, type AslDefinition } from '../../../infra/local/console/graph';
+import { callbackTask, engineHarness, tokenInbox, type Harness } from '../../engine/support/engine-harness';
 
 let nextId = 1;
 const at = new Date('2026-01-01T00:00:00Z');
@@ -7,6 +8,8 @@ const event = (type: string, details: Partial<HistoryEvent> = {}): HistoryEvent 
 const entered = (name: string, type = 'Task') => event(`${type}StateEntered`, { stateEnteredEventDetails: { name, input: '{}' } });
 const exited = (name: string, type = 'Task') => event(`${type}StateExited`, { stateExitedEventDetails: { name, output: '{}' } });
 const failed = (error: string) => event('TaskFailed', { taskFailedEventDetails: { resource: 'invoke', resourceType: 'lambda', error, cause: 'boom' } });
+/** On AWS each event names the one before it in its own branch or iteration, so interleaved branches can be told apart. */
+const after = (previous: HistoryEvent, next: HistoryEvent): HistoryEvent => ({ ...next, previousEventId: previous.id });
 const succeeded = () => event('TaskSucceeded', { taskSucceededEventDetails: { resource: 'invoke', resourceType: 'lambda', output: '{}' } });
 
 const definition: AslDefinition = {
@@ -195,5 +198,78 @@ describe('drawing the states inside Parallel and Map', () => {
     expect(pathInWords(path, nested)).toBe(
       'Path: Prepare Layers → Decorate Each Tier. Inside Prepare Layers, branch 1: Bake Sponge. Inside Prepare Layers, branch 2: Whip Cream → Chill Cream. Inside Decorate Each Tier, each item: Pipe Icing → Add Roses. Now in: Decorate Each Tier, Add Roses.',
     );
+  });
+});
+
+describe('marking every state running at once in Parallel branches and Map iterations', () => {
+  const currentStates = (events: readonly HistoryEvent[]) => [...readPath(events, 'RUNNING').marks].flatMap(([name, mark]) => (mark === 'current' ? [name] : [])).sort();
+  const started = event('ExecutionStarted');
+  const parallel = after(started, entered('Prepare Layers', 'Parallel'));
+  const branches = after(parallel, event('ParallelStateStarted'));
+  const sponge = after(branches, entered('Bake Sponge'));
+  const whip = after(branches, entered('Whip Cream'));
+
+  it('GIVEN two Parallel branches each waiting in a task WHEN the path is read THEN both tasks and the Parallel are current', () => {
+    const events = [started, parallel, branches, sponge, whip, after(sponge, event('TaskScheduled')), after(whip, event('TaskScheduled'))];
+
+    expect(currentStates(events)).toEqual(['Bake Sponge', 'Prepare Layers', 'Whip Cream']);
+  });
+
+  it('GIVEN two Map iterations in different states WHEN the path is read THEN the state of each iteration and the Map are current', () => {
+    const map = after(started, entered('Decorate Each Tier', 'Map'));
+    const items = after(map, event('MapStateStarted'));
+    const first = after(items, event('MapIterationStarted', { mapIterationStartedEventDetails: { name: 'Decorate Each Tier', index: 0 } }));
+    const second = after(first, event('MapIterationStarted', { mapIterationStartedEventDetails: { name: 'Decorate Each Tier', index: 1 } }));
+    const firstIcing = after(first, entered('Pipe Icing'));
+    const secondIcing = after(second, entered('Pipe Icing'));
+    const firstIced = after(firstIcing, exited('Pipe Icing'));
+
+    const events = [started, map, items, first, second, firstIcing, secondIcing, firstIced, after(firstIced, entered('Add Roses'))];
+
+    expect(currentStates(events)).toEqual(['Add Roses', 'Decorate Each Tier', 'Pipe Icing']);
+  });
+
+  it('GIVEN a task that failed in one branch and a Catch that took the Parallel elsewhere WHEN the path is read THEN that task is caught and the other branch no longer current', () => {
+    const failedSponge = after(sponge, failed('OvenBroken'));
+    const parallelFailed = after(branches, event('ParallelStateFailed'));
+    const events = [started, parallel, branches, sponge, whip, failedSponge, parallelFailed, after(parallelFailed, entered('Cake Ready', 'Succeed'))];
+
+    const path = readPath(events, 'RUNNING');
+
+    expect(path.marks.get('Bake Sponge')).toBe('caught');
+    expect(path.marks.get('Whip Cream')).toBe('visited');
+    expect(currentStates(events)).toEqual(['Cake Ready']);
+  });
+
+  describe('with the history the local engine writes', () => {
+    let harness: Harness;
+    afterEach(() => harness?.close());
+
+    it('GIVEN an execution whose two Parallel branches wait for callbacks WHEN one branch finishes THEN first both tasks are current, then only the other one', async () => {
+      const cakeMaker = tokenInbox();
+      harness = await engineHarness({ askCakeMaker: cakeMaker.handler });
+      const machine = await harness.machine({
+        StartAt: 'Prepare Layers',
+        States: {
+          'Prepare Layers': {
+            Type: 'Parallel',
+            End: true,
+            Branches: [
+              { StartAt: 'Bake Sponge', States: { 'Bake Sponge': callbackTask('askCakeMaker', { End: true }) } },
+              { StartAt: 'Weigh Cream', States: { 'Weigh Cream': { Type: 'Pass', Next: 'Whip Cream' }, 'Whip Cream': callbackTask('askCakeMaker', { End: true }) } },
+            ],
+          },
+        },
+      });
+      const execution = await harness.run(machine);
+
+      const bothWaiting = currentStates(await harness.history(execution));
+      await harness.engine.sendTaskSuccess({ taskToken: cakeMaker.tokens[0], output: '{}' });
+      await harness.engine.whenIdle();
+      const oneWaiting = currentStates(await harness.history(execution));
+
+      expect(bothWaiting).toEqual(['Bake Sponge', 'Prepare Layers', 'Whip Cream']);
+      expect(oneWaiting).toEqual(['Prepare Layers', 'Whip Cream']);
+    });
   });
 });
