@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { paginateScan } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, paginateScan } from '@aws-sdk/client-dynamodb';
+import { DescribeArchiveCommand, EventBridgeClient, ListArchivesCommand, ListReplaysCommand, ListRulesCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { parseSalesEvent, SalesViewRepository, type SalesView } from '../../functions/lib/sales-view';
 import { localDynamoDbClient } from '../../infra/local/dynamodb';
 import { localTableNames } from '../../infra/local/lambda-functions';
+import { orderEvents } from '../../infra/order-events';
 import { createTables, startDynalite } from '../support/dynalite';
 import { anOrderAwaitingTheCakeMaker, anOrderOnItsWay } from '../steps/given';
 import { closeShop, localOnly, localPowers, openShop, type Shop } from '../steps/shop';
@@ -90,8 +92,59 @@ describe('the sales view on one machine', () => {
     } finally {
       await database.stop();
     }
+
+    // WHEN the view table is emptied and the archive is replayed through the bus to the view's rule, twice
+    await emptyTheViewTable();
+    const viewEvents = localPowers(shop).archivedEvents().filter((event) => parseable(event as unknown as EventBridgeEvent<string, unknown>)).length;
+    const invocationsBefore = await lambdaInvocations();
+    const eventBridge = new EventBridgeClient({ endpoint: localPowers(shop).urls.eventBridge, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      const [archive] = (await eventBridge.send(new ListArchivesCommand({}))).Archives ?? [];
+      const rules = (await eventBridge.send(new ListRulesCommand({ EventBusName: orderEvents.busName, NamePrefix: 'SalesView' }))).Rules ?? [];
+      const { ArchiveArn, EventSourceArn } = await eventBridge.send(new DescribeArchiveCommand({ ArchiveName: archive.ArchiveName }));
+      for (const name of ['rebuild-sales-view', 'rebuild-sales-view-again']) {
+        await eventBridge.send(
+          new StartReplayCommand({
+            ReplayName: `${name}-${randomUUID().slice(0, 8)}`,
+            EventSourceArn: ArchiveArn,
+            EventStartTime: new Date(Date.now() - 3_600_000),
+            EventEndTime: new Date(Date.now() + 1_000),
+            Destination: { Arn: EventSourceArn, FilterArns: rules.map((rule) => rule.Arn as string) },
+          }),
+        );
+      }
+
+      // THEN both replays complete, and the view is rebuilt to the same figures, each order counted once
+      const replays = await eventually(
+        'both replays complete',
+        async () => (await eventBridge.send(new ListReplaysCommand({ NamePrefix: 'rebuild-sales-view' }))).Replays ?? [],
+        (candidates) => candidates.length === 2 && candidates.every((replay) => replay.State === 'COMPLETED'),
+      );
+      expect(replays).toHaveLength(2);
+      expect(rules).toHaveLength(1);
+      // The test clock stands still, so the view's handler is the only function invoked: once per replayed event.
+      await eventually('the view handler has taken both replays', lambdaInvocations, (count) => count >= invocationsBefore + 2 * viewEvents);
+      expect(await salesViewOf(shop).read()).toEqual(view);
+    } finally {
+      eventBridge.destroy();
+    }
   });
 });
+
+async function lambdaInvocations(): Promise<number> {
+  const usage = (await (await fetch(`${localPowers(shop).urls.shop}/ops/usage`)).json()) as { lambda: { invocations: number } };
+  return usage.lambda.invocations;
+}
+
+async function emptyTheViewTable(): Promise<void> {
+  const client = localDynamoDbClient(localPowers(shop).urls.dynamodb, 'us-east-1');
+  const table = localTableNames().salesView;
+  for await (const scanned of paginateScan({ client }, { TableName: table })) {
+    for (const item of scanned.Items ?? []) await client.send(new DeleteItemCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk } }));
+  }
+  client.destroy();
+  expect((await salesViewOf(shop).read()).cakes).toEqual([]);
+}
 
 /** The archive keeps every order event; the view reads five of the types. */
 function parseable(event: EventBridgeEvent<string, unknown>): boolean {

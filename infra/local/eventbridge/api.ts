@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeError } from './errors';
+import { constraint, list, namePattern, overLimit, page, requiredText, text, validation, type Input } from './input';
 import { EventPattern } from './event-pattern';
 import type { EventBridgeEvent, EventBridgeStore, EventBus, Rule, RuleState, Target } from './store';
-
-type Input = Record<string, unknown>;
 
 export interface EventBridgeIdentity {
   accountId: string;
@@ -21,54 +20,6 @@ const rulesPerBus = 300;
 const customBusesPerAccount = 100;
 const ruleStates: RuleState[] = ['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'];
 const requiredEventFields = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'];
-
-const overLimit = () => new EventBridgeError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
-const validation = (message: string) => new EventBridgeError('ValidationException', message);
-const constraint = (field: string, value: unknown, rule: string) =>
-  validation(`1 validation error detected: Value ${JSON.stringify(value) ?? 'null'} at '${field}' failed to satisfy constraint: Member must ${rule}`);
-
-interface TextRule {
-  max?: number;
-  pattern?: RegExp;
-}
-
-/** An optional string parameter, checked against the length and pattern the API reference gives it. */
-function text(input: Input, key: string, { max = 256, pattern }: TextRule = {}): string | undefined {
-  const value = input[key];
-  if (value === undefined || value === null) return undefined;
-  const field = key[0].toLowerCase() + key.slice(1);
-  if (typeof value !== 'string') throw new EventBridgeError('SerializationException', `${key} must be a string`);
-  if (value.length > max) throw constraint(field, value, `have length less than or equal to ${max}`);
-  if (pattern && !pattern.test(value)) throw constraint(field, value, `satisfy regular expression pattern: ${pattern.source.slice(1, -1)}`);
-  return value;
-}
-
-function requiredText(input: Input, key: string, rule: TextRule = {}): string {
-  const value = text(input, key, rule);
-  const field = key[0].toLowerCase() + key.slice(1);
-  if (value === undefined) throw constraint(field, null, 'not be null');
-  if (value.length === 0) throw constraint(field, value, 'have length greater than or equal to 1');
-  return value;
-}
-
-const namePattern = /^[.\-_A-Za-z0-9]+$/;
-
-function list(input: Input, key: string): unknown[] | undefined {
-  const value = input[key];
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw new EventBridgeError('SerializationException', `${key} must be a list`);
-  return value;
-}
-
-/** `NextToken` is the index of the first item of the next page. */
-function page<T>(items: T[], input: Input): { items: T[]; NextToken?: string } {
-  const limit = typeof input.Limit === 'number' ? input.Limit : 100;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw constraint('limit', input.Limit, 'have value between 1 and 100');
-  const start = typeof input.NextToken === 'string' ? Number(Buffer.from(input.NextToken, 'base64url').toString()) : 0;
-  if (!Number.isInteger(start) || start < 0) throw validation('The NextToken is not valid: pass the NextToken of the previous page');
-  const end = start + limit;
-  return { items: items.slice(start, end), NextToken: end < items.length ? Buffer.from(String(end)).toString('base64url') : undefined };
-}
 
 /** Seconds since the epoch or an ISO 8601 string, as the SDK and the CLI send Time, as EventBridge's `time`. */
 function eventTime(value: unknown): string | undefined {

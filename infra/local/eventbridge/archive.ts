@@ -8,6 +8,7 @@ export interface ArchiveSpec {
   busName: string;
   /** JSON text; an archive without a pattern keeps every event of its bus. */
   eventPattern?: string;
+  retentionDays?: number;
 }
 
 /**
@@ -33,15 +34,25 @@ export class EventArchive {
     return this.#file;
   }
 
-  /** Keeps the event if it was put on this archive's bus and matches its pattern. */
+  /**
+   * Keeps the event if it was put on this archive's bus and matches its pattern. A replayed event is never kept
+   * again: EventBridge's managed rule for an archive adds `"replay-name": [{"exists": false}]` to its pattern.
+   */
   offer(busName: string, event: EventBridgeEvent): void {
-    if (busName !== this.spec.busName || (this.#pattern && !this.#pattern.matches(event))) return;
+    if (busName !== this.spec.busName || event['replay-name'] !== undefined || (this.#pattern && !this.#pattern.matches(event))) return;
     fs.appendFileSync(this.#file, `${JSON.stringify(event)}\n`);
   }
 
   /** The archived events, oldest first. */
   events(): EventBridgeEvent[] {
     return readArchive(this.#file);
+  }
+
+  /** When the archive was created: its file's creation, in epoch seconds. */
+  creationTime(): number {
+    if (!fs.existsSync(this.#file)) fs.writeFileSync(this.#file, '');
+    const stat = fs.statSync(this.#file);
+    return Math.floor((stat.birthtimeMs || stat.ctimeMs) / 1000);
   }
 }
 

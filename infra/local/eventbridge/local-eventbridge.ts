@@ -7,6 +7,7 @@ import { EventArchive, type ArchiveSpec } from './archive';
 import { eventBridgeRetryDefaults, TargetDeliveries, type Deliver, type RetrySettings } from './delivery';
 import { EventBridgeError } from './errors';
 import { EventPattern } from './event-pattern';
+import { Replays } from './replays';
 import { DeadLetterStore, EventBridgeStore, type DeadLetter, type EventBridgeEvent, type Target } from './store';
 
 export const eventBridgePortSpec: PortSpec = portSpecs.eventBridge;
@@ -29,21 +30,27 @@ export interface LocalEventBridgeOptions {
 }
 
 type Input = Record<string, unknown>;
-type Action = (api: EventBridgeApi, input: Input, deny: (resource: string) => string | undefined) => object;
+type Action = (local: { api: EventBridgeApi; replays: Replays }, input: Input, deny: (resource: string) => string | undefined) => object;
 
 /** `X-Amz-Target: AWSEvents.<Action>` -> what answers it. */
 const actions: Record<string, Action> = {
-  PutEvents: (api, input, deny) => api.putEvents(input, deny),
-  CreateEventBus: (api, input) => api.createEventBus(input),
-  ListEventBuses: (api, input) => api.listEventBuses(input),
-  PutRule: (api, input) => api.putRule(input),
-  DescribeRule: (api, input) => api.describeRule(input),
-  ListRules: (api, input) => api.listRules(input),
-  DeleteRule: (api, input) => api.deleteRule(input),
-  PutTargets: (api, input) => api.putTargets(input),
-  ListTargetsByRule: (api, input) => api.listTargetsByRule(input),
-  RemoveTargets: (api, input) => api.removeTargets(input),
-  TestEventPattern: (api, input) => api.testEventPattern(input),
+  PutEvents: ({ api }, input, deny) => api.putEvents(input, deny),
+  CreateEventBus: ({ api }, input) => api.createEventBus(input),
+  ListEventBuses: ({ api }, input) => api.listEventBuses(input),
+  PutRule: ({ api }, input) => api.putRule(input),
+  DescribeRule: ({ api }, input) => api.describeRule(input),
+  ListRules: ({ api }, input) => api.listRules(input),
+  DeleteRule: ({ api }, input) => api.deleteRule(input),
+  PutTargets: ({ api }, input) => api.putTargets(input),
+  ListTargetsByRule: ({ api }, input) => api.listTargetsByRule(input),
+  RemoveTargets: ({ api }, input) => api.removeTargets(input),
+  TestEventPattern: ({ api }, input) => api.testEventPattern(input),
+  ListArchives: ({ replays }, input) => replays.listArchives(input),
+  DescribeArchive: ({ replays }, input) => replays.describeArchive(input),
+  StartReplay: ({ replays }, input) => replays.startReplay(input),
+  DescribeReplay: ({ replays }, input) => replays.describeReplay(input),
+  ListReplays: ({ replays }, input) => replays.listReplays(input),
+  CancelReplay: ({ replays }, input) => replays.cancelReplay(input),
 };
 
 /**
@@ -60,17 +67,27 @@ export class LocalEventBridge {
   readonly #api: EventBridgeApi;
   readonly #patterns = new Map<string, EventPattern>();
   readonly #archives: EventArchive[];
+  readonly #replays: Replays;
 
   constructor(private readonly options: LocalEventBridgeOptions) {
     this.#store = new EventBridgeStore(options.dataDir);
     this.#deadLetters = new DeadLetterStore(options.dataDir);
     this.#archives = (options.archives ?? []).map((spec) => new EventArchive(options.dataDir, spec));
     this.#deliveries = new TargetDeliveries(options.deliver, this.#deadLetters, { ...eventBridgeRetryDefaults, ...options.retry });
+    const { region, accountId } = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
     this.#api = new EventBridgeApi(
       this.#store,
-      { accountId: options.accountId ?? '123456789012', region: options.region ?? 'us-east-1' },
+      { accountId, region },
       { putEventsBytes: options.putEventsBytes ?? 256 * 1024 },
       (busName, event) => this.#route(busName, event),
+    );
+    this.#replays = new Replays(
+      options.dataDir,
+      this.#archives.map((archive) => ({ archive, arn: `arn:aws:events:${region}:${accountId}:archive/${archive.spec.name}`, busArn: this.#api.busArn(archive.spec.busName) })),
+      (name) => `arn:aws:events:${region}:${accountId}:replay/${name}`,
+      (arn) => this.#api.busNameOf({ EventBusName: arn }),
+      (ruleArn) => this.#store.rules.some((rule) => rule.Arn === ruleArn),
+      (busName, event, ruleArns) => this.#route(busName, event, ruleArns),
     );
   }
 
@@ -138,10 +155,11 @@ export class LocalEventBridge {
     return archive.events();
   }
 
-  #route(busName: string, event: EventBridgeEvent): void {
+  /** To the archives and to each matching rule of the bus; a replay's events only to the rules it filters on, if any. */
+  #route(busName: string, event: EventBridgeEvent, ruleArns?: string[]): void {
     for (const archive of this.#archives) archive.offer(busName, event);
     for (const rule of this.#store.rules) {
-      if (rule.EventBusName !== busName || rule.State === 'DISABLED' || !this.#pattern(rule.EventPattern).matches(event)) continue;
+      if (rule.EventBusName !== busName || rule.State === 'DISABLED' || (ruleArns && !ruleArns.includes(rule.Arn)) || !this.#pattern(rule.EventPattern).matches(event)) continue;
       for (const target of rule.Targets) this.#deliveries.enqueue({ rule, target, event, input: inputFor(target, event) });
     }
   }
@@ -178,15 +196,17 @@ export class LocalEventBridge {
       const deny = (resource: string) => this.options.iam?.denial(accessKeyOf(request.headers.authorization), `events:${name}`, resource);
       const denied = name === 'PutEvents' ? undefined : deny(this.#resourceOf(name, input));
       if (denied) throw new EventBridgeError('AccessDeniedException', denied);
-      send(200, action(this.#api, input, deny));
+      send(200, action({ api: this.#api, replays: this.#replays }, input, deny));
     } catch (error) {
       if (error instanceof EventBridgeError) send(400, { __type: error.name, message: error.message });
       else send(500, { __type: 'InternalException', message: error instanceof Error ? error.message : String(error) });
     }
   }
 
-  /** The resource IAM authorizes an action on: the bus or rule it names, or `*` for the account-wide ones. */
+  /** The resource IAM authorizes an action on: the bus, rule, archive or replay it names, or `*` for the account-wide ones. */
   #resourceOf(action: string, input: Input): string {
+    const replayResource = this.#replays.resourceOf(action, input);
+    if (replayResource !== undefined) return replayResource;
     const busName = this.#api.busNameOf(input);
     if (action === 'CreateEventBus') return this.#api.busArn(String(input.Name));
     const ruleName = ['PutTargets', 'RemoveTargets', 'ListTargetsByRule'].includes(action) ? input.Rule : input.Name;

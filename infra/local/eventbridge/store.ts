@@ -12,6 +12,8 @@ export interface EventBridgeEvent {
   region: string;
   resources: string[];
   detail: Record<string, unknown>;
+  /** Set on a copy of an archived event that a replay put back on its bus. */
+  'replay-name'?: string;
 }
 
 export interface EventBus {
@@ -78,12 +80,12 @@ interface StoredState {
   rules: Rule[];
 }
 
-function readJson<T>(file: string, empty: T): T {
+export function readJson<T>(file: string, empty: T): T {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : empty;
 }
 
 /** Writes through a temporary file, so a crash mid-write leaves the previous file whole. */
-function writeJson(file: string, value: unknown): void {
+export function writeJson(file: string, value: unknown): void {
   fs.writeFileSync(`${file}.tmp`, JSON.stringify(value, null, 2));
   fs.renameSync(`${file}.tmp`, file);
 }
