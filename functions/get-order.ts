@@ -4,10 +4,9 @@ import { commonEnv, readConfig } from './lib/config';
 import type { HttpResult } from './lib/http';
 import { json, jsonProblem, prefersHtml } from './lib/http';
 import { logger, startInvocationLog } from './lib/logger';
-import { isOrderId, summariseOrder } from './lib/order';
+import { executionNameFor, isOrderId, summariseOrder } from './lib/order';
 import { OrderRepository } from './lib/order-repository';
 import { renderPage } from './lib/pages/layout';
-import { executionNameFor } from './lib/workflow';
 import { orderNotFoundPage, orderStatusPage } from './lib/pages/order-pages';
 
 const config = readConfig({ ordersTableName: tables.orders.env, publicBaseUrl: commonEnv.publicBaseUrl }, { opsConsoleUrl: commonEnv.opsConsoleUrl });

@@ -4,7 +4,7 @@ import { tables } from '../infra/tables';
 import { commonEnv, readConfig } from './lib/config';
 import { idempotentStep } from './lib/idempotency';
 import { logger, startInvocationLog } from './lib/logger';
-import { isOrderId } from './lib/order';
+import { orderIdOfExecutionName } from './lib/order';
 import { publishOrderEvent } from './lib/order-event-publisher';
 
 const config = readConfig({ idempotencyTableName: tables.idempotency.env, orderEventBusArn: commonEnv.orderEventBusArn });
@@ -37,8 +37,8 @@ const isStuck = (status: string): status is StuckStatus => (stuckExecutionStatus
  * redrive count. The execution's cause is left out: it can quote the order's data.
  */
 export function orderStuckDetail(detail: ExecutionStatusDetail): OrderStuckDetail | undefined {
-  const orderId = detail.name.replace(/^order-/, '');
-  if (!detail.name.startsWith('order-') || !isOrderId(orderId) || !isStuck(detail.status)) return undefined;
+  const orderId = orderIdOfExecutionName(detail.name);
+  if (orderId === undefined || !isStuck(detail.status)) return undefined;
   return {
     schemaVersion: orderEvents.schemaVersion,
     eventId: `${orderId}:OrderStuck:${detail.redriveCount ?? 0}`,

@@ -8,12 +8,11 @@ import { checkLink, createLinkAction } from './link-actions';
 import { describeLinkResult } from './link-outcomes';
 import { logger, startInvocationLog } from './logger';
 import type { LinkStep } from './order';
-import { isOrderId } from './order';
+import { executionNameFor, isOrderId } from './order';
 import type { OrderRepository } from './order-repository';
 import { renderPage } from './pages/layout';
 import { invalidRequestPage, linkFormPage, outcomePage } from './pages/order-pages';
 import { validateLinkAction } from './validation';
-import { executionNameFor } from './workflow';
 
 export interface LinkPageDependencies {
   orders: OrderRepository;

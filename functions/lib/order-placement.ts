@@ -3,10 +3,9 @@ import { statusUrl } from './emails';
 import { idempotentStep } from './idempotency';
 import { logger } from './logger';
 import type { Order, OrderDetails } from './order';
-import { cakeName } from './order';
+import { cakeName, executionNameFor } from './order';
 import type { OrderRepository } from './order-repository';
 import type { OrderWorkflow } from './workflow';
-import { executionNameFor } from './workflow';
 
 export interface PlacedOrder {
   orderId: string;

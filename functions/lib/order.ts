@@ -155,6 +155,17 @@ export function isOrderId(value: unknown): value is string {
   return typeof value === 'string' && uuidPattern.test(value);
 }
 
+/** Each order has one execution, named after it. */
+export function executionNameFor(orderId: string): string {
+  return `order-${orderId}`;
+}
+
+/** The order an execution runs, or undefined for an execution not named after an order. */
+export function orderIdOfExecutionName(name: string): string | undefined {
+  const orderId = name.replace(/^order-/, '');
+  return executionNameFor(orderId) === name && isOrderId(orderId) ? orderId : undefined;
+}
+
 export const statusLabels: Record<OrderStatus, string> = {
   PLACED: 'Order placed',
   FULFILLED: 'Cake ready',

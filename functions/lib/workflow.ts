@@ -1,11 +1,8 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { awsClientConfig } from './aws-client-config';
+import { executionNameFor } from './order';
 
 const sfn = new SFNClient(awsClientConfig);
-
-export function executionNameFor(orderId: string): string {
-  return `order-${orderId}`;
-}
 
 /** The ARN Step Functions gives an execution: its state machine's ARN, with the execution's name. */
 export function executionArnOf(stateMachineArn: string, executionName: string): string {

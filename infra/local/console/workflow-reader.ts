@@ -16,7 +16,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../tables';
 import type { AslDefinition } from './graph';
-import { executionArnOf, executionNameFor } from '../../../functions/lib/workflow';
+import { executionNameFor } from '../../../functions/lib/order';
+import { executionArnOf } from '../../../functions/lib/workflow';
 
 export interface ReaderOptions {
   sfnEndpoint: string;
